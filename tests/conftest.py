@@ -17,11 +17,17 @@ def io_mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def run_io(mode: str, sync_fn: Callable[[], T], async_fn: Callable[[], Awaitable[T]]) -> T:
-    """Calls ``sync_fn()`` in sync mode, or runs ``async_fn()`` on a fresh event loop."""
+def _run_io(mode: str, sync_fn: Callable[[], T], async_fn: Callable[[], Awaitable[T]]) -> T:
     if mode == "sync":
         return sync_fn()
     return asyncio.run(_await(async_fn))
+
+
+@pytest.fixture
+def run_io(io_mode: str) -> Callable[[Callable[[], Any], Callable[[], Awaitable[Any]]], Any]:
+    """``run_io(sync_fn, async_fn)``: calls ``sync_fn()`` in sync mode, or runs ``async_fn()``
+    on a fresh event loop in async mode. Using it makes a test run in both modes."""
+    return lambda sync_fn, async_fn: _run_io(io_mode, sync_fn, async_fn)
 
 
 async def _await(async_fn: Callable[[], Awaitable[T]]) -> T:
