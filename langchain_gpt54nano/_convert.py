@@ -1,0 +1,403 @@
+"""Pure converters between LangChain objects and the Chat Completions wire format.
+
+Named by direction: `to_wire_*` turns LangChain input into wire dicts (validated later, once,
+by `ChatRequest`), `from_wire_*` turns the transport's pydantic responses into LangChain
+messages. No I/O here, so every mapping is unit-testable without a server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    InvalidToolCall,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    is_data_content_block,
+)
+from langchain_core.messages.ai import (
+    InputTokenDetails,
+    OutputTokenDetails,
+    UsageMetadata,
+)
+from langchain_core.messages.block_translators.openai import convert_to_openai_data_block
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, GatewayMeta, Usage
+
+__all__ = [
+    "MODEL_PROVIDER",
+    "UnsupportedContentError",
+    "from_wire_chunk",
+    "from_wire_completion",
+    "meta_to_metadata",
+    "to_wire_message",
+    "to_wire_messages",
+    "to_wire_tool",
+    "to_wire_tool_choice",
+    "usage_to_metadata",
+]
+
+# The content format (OpenAI Chat Completions): core picks its block translator by this key,
+# so `content_blocks` / `output_version="v1"` work exactly as for ChatOpenAI.
+MODEL_PROVIDER = "openai"
+
+
+class UnsupportedContentError(ValueError):
+    """A message or content block that the Chat Completions wire cannot carry."""
+
+
+# --- LangChain -> wire: messages --------------------------------------------------------------
+
+_ROLE_ALIASES = {"human": "user", "ai": "assistant"}
+# Assistant content blocks that are LangChain/provider bookkeeping, never sent back as text.
+_TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
+
+
+def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """Convert a LangChain conversation into wire message dicts."""
+    return [to_wire_message(message) for message in messages]
+
+
+def to_wire_message(message: BaseMessage) -> dict[str, Any]:
+    """Convert one LangChain message into a wire message dict (raises before anything is sent)."""
+    if isinstance(message, HumanMessage):
+        return _with_name({"role": "user", "content": _user_content(message.content)}, message)
+    if isinstance(message, AIMessage):
+        return _assistant_message(message)
+    if isinstance(message, SystemMessage):
+        # langchain-openai's marker for a developer turn; kept so histories round-trip.
+        role = message.additional_kwargs.get("__openai_role__") or "system"
+        if role not in ("system", "developer"):
+            raise UnsupportedContentError(f"unsupported __openai_role__ {role!r}")
+        return _with_name({"role": role, "content": _text_content(message.content, role)}, message)
+    if isinstance(message, ToolMessage):
+        # `name` and `status` are not part of the wire tool message; status="error" is
+        # conveyed by the content itself, as langchain-openai does.
+        return {
+            "role": "tool",
+            "content": _text_content(message.content, "tool"),
+            "tool_call_id": message.tool_call_id,
+        }
+    if isinstance(message, ChatMessage):
+        role = _ROLE_ALIASES.get(message.role, message.role)
+        if role == "user":
+            wire = {"role": "user", "content": _user_content(message.content)}
+        elif role in ("system", "developer"):
+            wire = {"role": role, "content": _text_content(message.content, role)}
+        elif role == "assistant":
+            wire = {"role": "assistant", "content": _text_content(message.content, role)}
+        else:
+            raise UnsupportedContentError(
+                f"ChatMessage role {message.role!r} is not supported "
+                "(use user, system, developer or assistant; tool turns need ToolMessage)"
+            )
+        return _with_name(wire, message)
+    raise UnsupportedContentError(f"unsupported message type {type(message).__name__}")
+
+
+def _with_name(wire: dict[str, Any], message: BaseMessage) -> dict[str, Any]:
+    if message.name:
+        wire["name"] = message.name
+    return wire
+
+
+def _assistant_message(message: AIMessage) -> dict[str, Any]:
+    tool_calls = [_to_wire_tool_call(tc) for tc in message.tool_calls]
+    tool_calls += [_to_wire_invalid_tool_call(tc) for tc in message.invalid_tool_calls]
+    text = _text_content(message.content, "assistant", drop_other=True)
+    wire: dict[str, Any] = {"role": "assistant"}
+    # OpenAI expects null (not "") content when the turn only carries tool calls.
+    wire["content"] = text if (text or not tool_calls) else None
+    if tool_calls:
+        wire["tool_calls"] = tool_calls
+    return _with_name(wire, message)
+
+
+def _to_wire_tool_call(call: ToolCall) -> dict[str, Any]:
+    if not call.get("id"):
+        raise UnsupportedContentError(
+            f"tool call {call['name']!r} has no id; the wire needs one to match its ToolMessage"
+        )
+    return {
+        "id": call["id"],
+        "type": "function",
+        # ensure_ascii=False keeps non-ASCII arguments readable for the model.
+        "function": {
+            "name": call["name"],
+            "arguments": json.dumps(call["args"], ensure_ascii=False),
+        },
+    }
+
+
+def _to_wire_invalid_tool_call(call: InvalidToolCall) -> dict[str, Any]:
+    if not call.get("id") or not call.get("name"):
+        raise UnsupportedContentError("an invalid tool call needs an id and a name to be resent")
+    return {
+        "id": call["id"],
+        "type": "function",
+        "function": {"name": call["name"], "arguments": call.get("args") or ""},
+    }
+
+
+def _text_content(content: str | list[Any], role: str, *, drop_other: bool = False) -> str:
+    """Join text blocks; other blocks are an error (or dropped for assistant history)."""
+    if isinstance(content, str):
+        return content
+    texts: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            texts.append(block)
+        elif isinstance(block, Mapping) and block.get("type") in _TEXT_TYPES:
+            texts.append(str(block.get("text", "")))
+        elif not drop_other:
+            kind = block.get("type") if isinstance(block, Mapping) else type(block).__name__
+            raise UnsupportedContentError(
+                f"a {role} message can only carry text; got a {kind!r} block"
+            )
+        # Assistant history: tool_use / tool_call / reasoning / thinking blocks are
+        # represented by tool_calls or are not resent at all.
+    return "".join(texts)
+
+
+def _user_content(content: str | list[Any]) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    return [_user_part(block) for block in content]
+
+
+def _user_part(block: Any) -> dict[str, Any]:
+    if isinstance(block, str):
+        return {"type": "text", "text": block}
+    if not isinstance(block, Mapping):
+        raise UnsupportedContentError(f"unsupported content block {type(block).__name__}")
+    kind = block.get("type")
+    if kind in _TEXT_TYPES:
+        return {"type": "text", "text": block["text"]}
+    if kind == "image_url":
+        image_url = block["image_url"]
+        # Older LangChain code passes the URL as a bare string.
+        return {
+            "type": "image_url",
+            "image_url": {"url": image_url} if isinstance(image_url, str) else dict(image_url),
+        }
+    if kind == "input_audio":
+        return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
+    if kind == "file" and isinstance(block.get("file"), Mapping):
+        return {"type": "file", "file": dict(block["file"])}
+    if kind == "image" and isinstance(block.get("source"), Mapping):
+        return _anthropic_image(block["source"])
+    if is_data_content_block(dict(block)):
+        try:
+            return convert_to_openai_data_block(dict(block), api="chat/completions")
+        except (ValueError, KeyError) as exc:
+            raise UnsupportedContentError(f"cannot send {kind!r} block: {exc}") from exc
+    raise UnsupportedContentError(
+        f"unsupported content block type {kind!r} in a user message "
+        "(supported: text, image, file, audio, image_url, file, input_audio)"
+    )
+
+
+def _anthropic_image(source: Mapping[str, Any]) -> dict[str, Any]:
+    if source.get("type") == "base64":
+        url = f"data:{source['media_type']};base64,{source['data']}"
+    elif source.get("type") == "url":
+        url = source["url"]
+    else:
+        raise UnsupportedContentError(f"unsupported image source {source.get('type')!r}")
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+# --- LangChain -> wire: tools -----------------------------------------------------------------
+
+
+def to_wire_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
+    """Any tool form LangChain accepts (pydantic, TypedDict, function, BaseTool, dict)."""
+    return convert_to_openai_tool(tool, strict=strict)
+
+
+def to_wire_tool_choice(
+    tool_choice: dict[str, Any] | str | bool | None, tool_names: Sequence[str]
+) -> dict[str, Any] | str | None:
+    """Normalise LangChain's tool_choice forms to the wire's (`"any"`/True -> "required")."""
+    if tool_choice is None or tool_choice is False:
+        return None
+    if tool_choice is True or tool_choice == "any":
+        return "required"
+    if isinstance(tool_choice, str):
+        if tool_choice in ("auto", "none", "required"):
+            return tool_choice
+        if tool_choice in tool_names:
+            return {"type": "function", "function": {"name": tool_choice}}
+        raise ValueError(
+            f"tool_choice {tool_choice!r} is neither auto/none/any/required nor a bound tool "
+            f"name ({', '.join(tool_names) or 'no tools bound'})"
+        )
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    raise ValueError(f"unsupported tool_choice {tool_choice!r}")
+
+
+# --- wire -> LangChain ------------------------------------------------------------------------
+
+
+def usage_to_metadata(usage: Usage) -> UsageMetadata:
+    """Wire usage -> LangChain usage_metadata, with cache-read and reasoning details."""
+    input_details = InputTokenDetails()
+    if (prompt := usage.prompt_tokens_details) is not None:
+        if prompt.cached_tokens is not None:
+            input_details["cache_read"] = prompt.cached_tokens
+        if prompt.audio_tokens is not None:
+            input_details["audio"] = prompt.audio_tokens
+    output_details = OutputTokenDetails()
+    if (completion := usage.completion_tokens_details) is not None:
+        if completion.reasoning_tokens is not None:
+            output_details["reasoning"] = completion.reasoning_tokens
+        if completion.audio_tokens is not None:
+            output_details["audio"] = completion.audio_tokens
+    metadata = UsageMetadata(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+    )
+    if input_details:
+        metadata["input_token_details"] = input_details
+    if output_details:
+        metadata["output_token_details"] = output_details
+    return metadata
+
+
+def meta_to_metadata(meta: GatewayMeta | None) -> dict[str, Any]:
+    """What the gateway said (log id, cache status, step, ray id), as response_metadata keys."""
+    if meta is None:
+        return {}
+    pairs = {
+        "gateway_log_id": meta.log_id,
+        "gateway_cache_status": meta.cache_status,
+        "gateway_step": meta.step,
+        "gateway_ray_id": meta.ray_id,
+        "gateway_key_source": meta.key_source,
+        "gateway_event_id": meta.event_id,
+    }
+    return {key: value for key, value in pairs.items() if value is not None}
+
+
+def _response_metadata(
+    source: ChatCompletion | ChatCompletionChunk, finish_reason: str | None, model: str
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "model_name": source.model or model,
+        "model_provider": MODEL_PROVIDER,
+        "finish_reason": finish_reason,
+        "id": source.id or None,
+        "system_fingerprint": source.system_fingerprint,
+        "service_tier": source.service_tier,
+    }
+    return {key: value for key, value in metadata.items() if value is not None}
+
+
+def from_wire_completion(completion: ChatCompletion, *, model: str) -> ChatResult:
+    """A non-streamed completion -> ChatResult (one generation per choice).
+
+    `model` (the requested id) stands in when the response carries no `model`.
+    """
+    usage = usage_to_metadata(completion.usage) if completion.usage is not None else None
+    gateway = meta_to_metadata(completion.meta)
+    generations = []
+    for choice in completion.choices:
+        wire = choice.message
+        tool_calls: list[ToolCall] = []
+        invalid: list[InvalidToolCall] = []
+        for raw in wire.tool_calls or []:
+            raw_dict = raw.model_dump()
+            try:
+                parsed = parse_tool_call(raw_dict, return_id=True)
+            except Exception as exc:  # OutputParserException: arguments are not JSON
+                invalid.append(make_invalid_tool_call(raw_dict, str(exc)))
+                continue
+            if parsed is not None:
+                tool_calls.append(
+                    ToolCall(name=parsed["name"], args=parsed["args"], id=parsed.get("id"))
+                )
+        additional_kwargs: dict[str, Any] = {}
+        if wire.refusal is not None:
+            additional_kwargs["refusal"] = wire.refusal
+        if wire.reasoning_content:
+            additional_kwargs["reasoning_content"] = wire.reasoning_content
+        metadata = _response_metadata(completion, choice.finish_reason, model) | gateway
+        if choice.logprobs is not None:
+            metadata["logprobs"] = choice.logprobs
+        message = AIMessage(
+            content=wire.content or "",
+            tool_calls=tool_calls,
+            invalid_tool_calls=invalid,
+            additional_kwargs=additional_kwargs,
+            usage_metadata=usage,
+            response_metadata=metadata,
+        )
+        generations.append(ChatGeneration(message=message))
+    llm_output = {"model_name": completion.model or model, "id": completion.id or None}
+    if completion.usage is not None:
+        llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+def from_wire_chunk(
+    chunk: ChatCompletionChunk,
+    *,
+    model: str,
+    gateway: Mapping[str, Any] | None = None,
+    include_usage: bool = True,
+) -> ChatGenerationChunk:
+    """One streamed chunk -> ChatGenerationChunk.
+
+    Only the first choice is streamed (LangChain streams one generation). Usage rides on the
+    chunk that carries it (the final `choices: []` chunk), so it appears once per stream;
+    `gateway` (the stream's GatewayMeta as metadata) should be passed for one chunk only,
+    since response_metadata strings are concatenated when chunks are added.
+    """
+    usage = usage_to_metadata(chunk.usage) if include_usage and chunk.usage is not None else None
+    metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+    if not chunk.choices:
+        # No model_name here: the finishing chunk carries it, and strings concatenate on merge.
+        message = AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata)
+        return ChatGenerationChunk(message=message)
+    choice = chunk.choices[0]
+    delta = choice.delta
+    tool_call_chunks = [
+        tool_call_chunk(
+            name=tc.function.name if tc.function else None,
+            args=tc.function.arguments if tc.function else None,
+            id=tc.id,
+            index=tc.index,
+        )
+        for tc in delta.tool_calls or []
+    ]
+    additional_kwargs: dict[str, Any] = {}
+    if delta.refusal:
+        additional_kwargs["refusal"] = delta.refusal
+    if delta.reasoning_content:
+        additional_kwargs["reasoning_content"] = delta.reasoning_content
+    if choice.finish_reason is not None:
+        metadata |= _response_metadata(chunk, choice.finish_reason, model)
+        if gateway:
+            metadata |= gateway
+    message = AIMessageChunk(
+        content=delta.content or "",
+        tool_call_chunks=tool_call_chunks,
+        additional_kwargs=additional_kwargs,
+        usage_metadata=usage,
+        response_metadata=metadata,
+    )
+    return ChatGenerationChunk(message=message)

@@ -1,0 +1,138 @@
+"""`with_structured_output` for ChatGPT54Nano: json_schema (default), function_calling, json_mode.
+
+Pure runnable plumbing: the model only needs `bind` / `bind_tools`. A refusal (or a content
+filter stop) raises `StructuredOutputRefusalError` before the parser sees the message;
+with `include_raw=True` it lands in `parsing_error` like any parsing failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.exceptions import ModelRefusalError
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.runnables import (
+    Runnable,
+    RunnableGenerator,
+    RunnableMap,
+    RunnablePassthrough,
+)
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+__all__ = ["StructuredOutputMethod", "StructuredOutputRefusalError", "build_structured_output"]
+
+StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+class StructuredOutputRefusalError(ModelRefusalError):
+    """The model refused to produce the structured output (or a content filter stopped it)."""
+
+
+def build_structured_output(
+    model: BaseChatModel,
+    schema: Any,
+    *,
+    method: StructuredOutputMethod = "json_schema",
+    include_raw: bool = False,
+    strict: bool | None = None,
+) -> Runnable[LanguageModelInput, Any]:
+    """The runnable `model.with_structured_output(schema, ...)` returns."""
+    if method == "json_mode" and strict is not None:
+        raise ValueError("strict is not supported with method='json_mode'")
+    if schema is None and method != "json_mode":
+        raise ValueError(f"schema is required with method={method!r}")
+    is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+
+    if method == "function_calling":
+        tool = convert_to_openai_tool(schema, strict=strict)
+        name = tool["function"]["name"]
+        llm = model.bind_tools(  # type: ignore[call-arg]
+            [tool],
+            tool_choice=name,
+            parallel_tool_calls=False,
+            strict=strict,
+            ls_structured_output_format=ls_format,
+        )
+        parser: Runnable[Any, Any] = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if is_pydantic
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        )
+    elif method == "json_schema":
+        # Strict by default: the schema is then enforced by the model, not only hoped for.
+        strict = True if strict is None else strict
+        llm = model.bind(
+            response_format=to_wire_response_format(schema, strict=strict),
+            ls_structured_output_format=ls_format,
+        )
+        parser = _json_parser(schema, is_pydantic)
+    elif method == "json_mode":
+        llm = model.bind(
+            response_format={"type": "json_object"}, ls_structured_output_format=ls_format
+        )
+        parser = _json_parser(schema, is_pydantic)
+    else:
+        raise ValueError(
+            f"unknown method {method!r}: use 'json_schema', 'function_calling' or 'json_mode'"
+        )
+
+    checked = RunnableGenerator(_check_refusal, _acheck_refusal) | parser
+    if not include_raw:
+        return llm | checked
+    with_parsed = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | checked, parsing_error=lambda _: None
+    )
+    without = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | with_parsed.with_fallbacks(
+        [without], exception_key="parsing_error"
+    )
+
+
+def to_wire_response_format(schema: Any, *, strict: bool) -> dict[str, Any]:
+    """A `json_schema` response_format for a pydantic class, TypedDict or JSON schema dict."""
+    function = convert_to_openai_tool(schema, strict=strict)["function"]
+    spec: dict[str, Any] = {
+        "name": function["name"],
+        "schema": function.get("parameters", {"type": "object", "properties": {}}),
+        "strict": strict,
+    }
+    if function.get("description"):
+        spec["description"] = function["description"]
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _json_parser(schema: Any, is_pydantic: bool) -> Runnable[Any, Any]:
+    if is_pydantic:
+        return PydanticOutputParser(pydantic_object=schema)
+    return JsonOutputParser()
+
+
+def _raise_on_refusal(message: BaseMessage) -> None:
+    if refusal := message.additional_kwargs.get("refusal"):
+        raise StructuredOutputRefusalError(str(refusal), raw_message=message)
+    if message.response_metadata.get("finish_reason") == "content_filter":
+        raise StructuredOutputRefusalError(
+            "the response was stopped by a content filter", raw_message=message
+        )
+
+
+def _check_refusal(messages: Iterator[BaseMessage]) -> Iterator[BaseMessage]:
+    for message in messages:
+        _raise_on_refusal(message)
+        yield message
+
+
+async def _acheck_refusal(messages: AsyncIterator[BaseMessage]) -> AsyncIterator[BaseMessage]:
+    async for message in messages:
+        _raise_on_refusal(message)
+        yield message
