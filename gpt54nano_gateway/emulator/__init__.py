@@ -1,0 +1,121 @@
+"""A local emulator of Cloudflare's API for ``openai/gpt-5.4-nano`` (extra ``emulator``).
+
+It is the independent check on the transport: it imports nothing from the client side and writes
+every response itself, following ``cloudflare-wire.md`` (Cloudflare's documented and captured
+wire format) and validating requests against Cloudflare's published catalog input schema.
+
+Use::
+
+    from gpt54nano_gateway.emulator import Emulator, Fault, Reply
+
+    with Emulator() as emu:                   # 127.0.0.1, free port, background thread
+        emu.base_url                          # http://127.0.0.1:PORT/client/v4  (endpoint "rest")
+        emu.gateway_base_url                  # http://127.0.0.1:PORT/v1  (endpoint "gateway")
+        emu.queue_reply(Reply(content="hi"))  # the next chat request answers "hi"
+        emu.plan_faults(Fault(kind="status", status=429, code=2003), next_n=2)
+
+Command line: ``gpt54nano-emulator --port 8787`` (or ``python -m gpt54nano_gateway.emulator``).
+Defaults: account ``acct-emulator``, token ``emulator-token``, gateways ``("default",)``.
+
+Routes
+------
+* ``POST /client/v4/accounts/{account_id}/ai/v1/chat/completions``: REST, ``Authorization:
+  Bearer <token>``, optional ``cf-aig-gateway-id`` (must name a known gateway), model
+  ``openai/gpt-5.4-nano``. ``GET …/ai/v1/models`` (and non-POST methods) → 405 v4 envelope 7001.
+* ``POST /v1/{account_id}/{gateway_id}/compat/chat/completions``: gateway host, token in
+  ``cf-aig-authorization: Bearer <token>``, model ``openai/gpt-5.4-nano``.
+* ``POST /v1/{account_id}/{gateway_id}/openai/chat/completions``: provider-native, model
+  ``gpt-5.4-nano`` (no prefix); the body goes to "OpenAI" without Cloudflare's schema check.
+* ``GET /__emulator/requests``: the request log as JSON (tokens redacted).
+
+Errors: missing/wrong token → 401 (REST: v4 ``10000 Authentication error``; gateway host:
+``AiGatewayError 2009 Unauthorized``); unknown account → REST 404 v4 ``7003 Could not route to
+…``, gateway host 401/2009; unknown gateway → 400 ``AiGatewayError 2001``; unknown model → compat
+400/2008, REST 404/7003 ``Model not found: <slug>``, provider route OpenAI 404
+``model_not_found``; schema violation → 400 ``AiGatewayError 7003 "Model execution failed (User
+Input Error): Invalid value at <json pointer>: <reason>"``; GPT-5 temperature ≠ 1 (unless
+``reasoning_effort == "none"``) → OpenAI's 400 ``unsupported_value`` body; out-of-range
+``cf-aig-max-attempts`` (1-5), ``cf-aig-retry-delay`` (0-5000), ``cf-aig-backoff``,
+``cf-aig-cache-ttl`` (60-2592000), ``cf-aig-request-timeout`` (> 0) or a ``cf-aig-metadata``
+that is not a JSON object → 400 ``AiGatewayError`` with the emulator-only code 2999
+(Cloudflare documents none).
+
+Every chat-route response carries ``cf-aig-log-id`` = ``cf-aig-request-id`` (a lowercase
+UUIDv7), ``cf-aig-event-id`` (the same, or the client's ``cf-aig-event-id``), ``cf-aig-step: 0``
+and ``cf-ray``; ``cf-aig-cache-status: HIT|MISS`` when a cache header was sent.
+
+Cache: ``cf-aig-cache-ttl`` (store for that long) and/or ``cf-aig-cache-key`` (custom key; 300 s
+when no ttl) turn it on; ``cf-aig-skip-cache: true`` bypasses it (MISS, nothing stored). Streams
+are cached only when such a header asks (Cloudflare does not cache streams by default); a hit
+replays the recorded SSE events. Faulted answers are never stored. ``emu.advance_time(s)`` moves
+the cache clock.
+
+Model: ``_brain.generate`` (deterministic); queued ``Reply`` objects are consumed first in first
+out by the requests that reach the model (rejected, faulted-before-model and cache-hit requests
+do not consume one).
+
+Faults
+------
+Per request: header ``x-emulator-fault: <kind>[;key=value...]`` (e.g.
+``status;status=429;code=2003;retry_after=2``); per emulator:
+``emu.plan_faults(Fault(...), next_n=N | every=K | probability=P, seed=S)``. The header wins over a
+plan; faults act after auth and the ``cf-aig-*`` header checks, before model/schema checks.
+
+``status`` (status, code, message, shape, retry_after)
+    An error answer. Known pairs get the documented body: 400/2001, 401/2009, 402/2021,
+    429/2003, 429/2041, 429/2045 (``AiGatewayError``); 429/3036, 429/3040, 408/3007, 408/3008
+    (v4 envelope); 500, 503 (OpenAI ``server_error`` body); 502, 504 (Cloudflare HTML page).
+    ``shape`` overrides the body: ``gateway``, ``v4``, ``workers_ai``, ``openai``, ``html``,
+    ``text``. ``retry_after`` adds a ``Retry-After`` header (absent by default, as observed).
+``envelope`` (code, message)
+    200 with a v4 ``success: false`` envelope (default 3040 "Capacity temporarily exceeded").
+``reset`` (hard)
+    The TCP connection is closed before any response byte: FIN by default (httpx
+    ``RemoteProtocolError``), RST with ``hard=true`` (httpx ``ReadError``).
+``stall`` (seconds)
+    Waits before the first byte, then answers normally.
+``cut`` (after, hard)
+    Stream: ends the body cleanly after ``after`` events, with no ``[DONE]``; ``hard=true``
+    drops the connection there instead. Non-stream: sends half of the JSON body under a full
+    ``content-length`` and drops the connection.
+``error_event`` (after, message, code)
+    Stream: after ``after`` events, sends ``data: {"error": {...}}`` and ends (no ``[DONE]``).
+    Non-stream: no effect.
+``slow`` (seconds)
+    Stream: waits ``seconds`` between events. Non-stream: waits between two halves of the body.
+``malformed`` (after)
+    Stream: inserts an event whose JSON is cut off before event ``after``, then goes on.
+    Non-stream: 200 with the first half of the JSON body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._app import RecordedRequest
+    from ._brain import Generation, Reply
+    from ._faults import Fault
+    from ._server import Emulator
+
+__all__ = ["Emulator", "Fault", "Generation", "RecordedRequest", "Reply"]
+
+_HOMES = {
+    "Emulator": "._server",
+    "Fault": "._faults",
+    "Reply": "._brain",
+    "Generation": "._brain",
+    "RecordedRequest": "._app",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: importing gpt54nano_gateway (or this package for _brain) must not import starlette.
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value

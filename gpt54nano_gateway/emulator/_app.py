@@ -1,0 +1,452 @@
+"""The emulator's Starlette app: routes, auth, request log, cache, faults, response writing.
+
+Layers run in the order Cloudflare's do: request log → routing/auth (v4 envelope on
+api.cloudflare.com paths, ``AiGatewayError`` on gateway-host paths) → ``cf-aig-*`` header checks
+→ injected fault → model lookup → catalog schema → upstream model rules → cache → the model
+(``_brain.generate``) → JSON body or SSE stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import _wire_out
+from ._aig_headers import GatewayRequestOptions, parse_gateway_headers
+from ._brain import Generation, Reply, generate
+from ._cache import CachedResponse, ResponseCache, cache_key
+from ._faults import (
+    Fault,
+    FaultPlans,
+    envelope_fault_body,
+    parse_fault_header,
+    status_fault_response,
+    stream_error_event,
+)
+from ._validate import Rejection, check_model, check_model_rules, check_schema, user_input_error
+
+Family = Literal["rest", "compat", "openai"]
+FAULT_HEADER = "x-emulator-fault"
+_REDACTED_HEADERS = frozenset({"authorization", "cf-aig-authorization"})
+_RAW_SEND = "gpt54nano_emulator.raw_send"
+# A chunk whose JSON stops mid-object (the "malformed" fault).
+_MALFORMED_EVENT = (
+    b'data: {"id":"chatcmpl-malformed","object":"chat.completion.chunk","choices":[{\n\n'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the emulator saw it (tokens redacted)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+    gateway_metadata: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in _REDACTED_HEADERS:
+            value = "Bearer [REDACTED]" if value.lower().startswith("bearer ") else "[REDACTED]"
+        out[lowered] = value
+    return out
+
+
+@dataclass
+class EmulatorState:
+    """Mutable emulator state shared by the server thread and the test thread."""
+
+    account_id: str
+    api_token: str
+    gateways: tuple[str, ...]
+    replies: deque[Reply] = field(default_factory=deque)
+    plans: FaultPlans = field(default_factory=FaultPlans)
+    cache: ResponseCache = field(default_factory=ResponseCache)
+    log: list[RecordedRequest] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, entry: RecordedRequest) -> None:
+        with self.lock:
+            self.log.append(entry)
+
+    def next_reply(self) -> Reply | None:
+        with self.lock:
+            return self.replies.popleft() if self.replies else None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.replies.clear()
+            self.log.clear()
+        self.plans.clear()
+        self.cache.clear()
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(
+        text, status_code=status, headers=dict(headers or {}), media_type="application/json"
+    )
+
+
+def _rejection(rejection: Rejection, headers: Mapping[str, str]) -> Response:
+    return _json(rejection.status, rejection.body, headers)
+
+
+class _NoResponse(Response):
+    """Sends nothing: the connection was already closed under the app."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Let uvicorn's connection_lost run, so it marks the cycle disconnected and does not
+        # answer "500 ASGI callable returned without starting response" on a dead socket.
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+
+async def drop_connection(scope: Scope, *, hard: bool) -> None:
+    """Close the client's TCP connection under the running request.
+
+    uvicorn's ``send`` is a bound method of its request/response cycle, which holds the asyncio
+    transport; the outermost middleware keeps it in the scope. ``close()`` sends a FIN (httpx:
+    ``RemoteProtocolError: Server disconnected without sending a response`` before headers, or an
+    incomplete-body error mid-body); ``hard`` sets ``SO_LINGER 0`` first so ``abort()`` sends a
+    RST (httpx: ``ReadError: Connection reset by peer``). Raising in the app instead would make
+    uvicorn answer a clean 500 before headers, which is not a reset.
+    """
+    raw_send = scope.get(_RAW_SEND)
+    transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
+    if transport is None:  # not uvicorn's h11/httptools protocol
+        raise RuntimeError("the emulator can only drop connections when served by uvicorn")
+    if hard:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+# --- the chat handler --------------------------------------------------------------------------
+
+
+class ChatHandler:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    def _auth(self, request: Request, family: Family, headers: dict[str, str]) -> Response | None:
+        state = self.state
+        params = request.path_params
+        if family == "rest":
+            token = request.headers.get("authorization", "")
+            if token != f"Bearer {state.api_token}":
+                # api.cloudflare.com auth layer: v4 envelope 10000 (wire doc §4.1 (a), [S44]).
+                return _json(401, _wire_out.v4_error(10000, "Authentication error"), headers)
+            if params["account_id"] != state.account_id:
+                message = (
+                    f"Could not route to {request.url.path}, perhaps your object identifier is "
+                    "invalid?"
+                )
+                return _json(404, _wire_out.v4_error(7003, message), headers)
+            gateway = request.headers.get("cf-aig-gateway-id")
+            if gateway is not None and gateway not in state.gateways:
+                return self._no_gateway(headers)
+            return None
+        token = request.headers.get("cf-aig-authorization", "")
+        if token != f"Bearer {state.api_token}" or params["account_id"] != state.account_id:
+            # Gateway host: AiGatewayError 2009 (§4.1 (b), captured [S34]); a wrong account
+            # also answers 401 there (observed, §1.d).
+            return _json(401, _wire_out.gateway_error(401, 2009, "Unauthorized"), headers)
+        if params["gateway_id"] not in state.gateways:
+            return self._no_gateway(headers)
+        return None
+
+    @staticmethod
+    def _no_gateway(headers: Mapping[str, str]) -> Response:
+        message = "Please configure AI Gateway in the Cloudflare dashboard"
+        return _json(400, _wire_out.gateway_error(400, 2001, message), headers)
+
+    def _pick_fault(self, request: Request) -> Fault | None:
+        raw = request.headers.get(FAULT_HEADER)
+        if raw is not None:
+            return parse_fault_header(raw)
+        return self.state.plans.draw()
+
+    async def __call__(self, request: Request, family: Family) -> Response:
+        raw = await request.body()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        client_headers = redact_headers(request.headers.items())
+        options = parse_gateway_headers(client_headers)
+        metadata = options.metadata if isinstance(options, GatewayRequestOptions) else None
+        self.state.record(
+            RecordedRequest(
+                method=request.method,
+                path=request.url.path,
+                headers=client_headers,
+                body=body if isinstance(body, dict) else None,
+                gateway_metadata=metadata,
+            )
+        )
+        event_id = request.headers.get("cf-aig-event-id")
+        headers = _wire_out.gateway_headers(event_id)
+
+        denied = self._auth(request, family, headers)
+        if denied is not None:
+            return denied
+        if isinstance(options, Rejection):
+            return _rejection(options, headers)
+
+        try:
+            fault = self._pick_fault(request)
+        except ValueError as exc:
+            return _json(400, {"error": f"emulator: bad {FAULT_HEADER} header: {exc}"}, headers)
+        if fault is not None:
+            early = await self._early_fault(request, fault, headers)
+            if early is not None:
+                return early
+
+        if not isinstance(body, dict):
+            return _rejection(
+                user_input_error("Invalid JSON body: expected a JSON object"), headers
+            )
+        checks = [
+            check_model(
+                body.get("model"), provider_native=family == "openai", compat=family == "compat"
+            )
+        ]
+        if family != "openai":
+            # The catalog schema is Cloudflare's check for its catalog slug; the provider-native
+            # route passes the body to OpenAI unchanged.
+            checks.append(check_schema(body))
+        checks.append(check_model_rules(body))
+        for rejection in checks:
+            if rejection is not None:
+                return _rejection(rejection, headers)
+        return self._answer(request, body, options, fault, headers)
+
+    async def _early_fault(
+        self, request: Request, fault: Fault, headers: dict[str, str]
+    ) -> Response | None:
+        """Faults decided before the model runs; ``None`` lets the request go on."""
+        if fault.kind == "stall":
+            await asyncio.sleep(fault.seconds)
+            return None
+        if fault.kind == "status":
+            status, media_type, text = status_fault_response(fault)
+            out = dict(headers)
+            if fault.retry_after is not None:
+                out["retry-after"] = fault.retry_after
+            return Response(text, status_code=status, headers=out, media_type=media_type)
+        if fault.kind == "envelope":
+            return _json(200, envelope_fault_body(fault), headers)
+        if fault.kind == "reset":
+            await drop_connection(request.scope, hard=fault.hard)
+            return _NoResponse()
+        return None
+
+    def _answer(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        options: GatewayRequestOptions,
+        fault: Fault | None,
+        headers: dict[str, str],
+    ) -> Response:
+        stream = body.get("stream") is True
+        cache = self.state.cache
+        key: str | None = None
+        if options.cache_in_play:
+            headers["cf-aig-cache-status"] = "MISS"
+            if not options.skip_cache:
+                key = cache_key(request.url.path, body, options.cache_key)
+                hit = cache.get(key)
+                if hit is not None:
+                    headers["cf-aig-cache-status"] = "HIT"
+                    if hit.events is not None:
+                        return self._stream(request, list(hit.events), fault, headers)
+                    return self._plain(request, hit.body or {}, fault, headers)
+        generation: Generation = generate(body, self.state.next_reply())
+        response_id = _wire_out.completion_id()
+        created = int(time.time())
+        store = key is not None and options.cache_ttl is not None and fault is None
+        if stream:
+            stream_options = body.get("stream_options") or {}
+            include_usage = bool(stream_options.get("include_usage"))
+            chunks = _wire_out.stream_chunks(
+                generation, response_id=response_id, created=created, include_usage=include_usage
+            )
+            events = [_wire_out.sse_event(chunk) for chunk in chunks]
+            events.append(_wire_out.SSE_DONE)
+            if store and key is not None and options.cache_ttl is not None:
+                cache.put(key, CachedResponse(events=tuple(events)), options.cache_ttl)
+            return self._stream(request, events, fault, headers)
+        completion = _wire_out.completion_body(generation, response_id=response_id, created=created)
+        if store and key is not None and options.cache_ttl is not None:
+            cache.put(key, CachedResponse(body=completion), options.cache_ttl)
+        return self._plain(request, completion, fault, headers)
+
+    def _plain(
+        self, request: Request, body: dict[str, Any], fault: Fault | None, headers: dict[str, str]
+    ) -> Response:
+        text = json.dumps(body, separators=(",", ":"))
+        if fault is None:
+            return Response(text, headers=headers, media_type="application/json")
+        if fault.kind == "malformed":
+            return Response(text[: len(text) // 2], headers=headers, media_type="application/json")
+        if fault.kind in ("cut", "slow"):
+            data = text.encode()
+            cut = fault.kind == "cut"
+            out = dict(headers)
+            out["content-length"] = str(len(data))
+            return StreamingResponse(
+                _partial_body(request.scope, data, cut=cut, delay=fault.seconds, hard=fault.hard),
+                headers=out,
+                media_type="application/json",
+            )
+        return Response(text, headers=headers, media_type="application/json")
+
+    def _stream(
+        self, request: Request, events: list[bytes], fault: Fault | None, headers: dict[str, str]
+    ) -> Response:
+        return StreamingResponse(
+            _sse_body(request.scope, events, fault),
+            headers=headers,
+            media_type="text/event-stream",
+        )
+
+
+async def _partial_body(
+    scope: Scope, data: bytes, *, cut: bool, delay: float, hard: bool
+) -> AsyncIterator[bytes]:
+    """A JSON body sent in two halves: ``slow`` waits between them, ``cut`` drops the connection
+    after the first half (the declared content-length is never reached)."""
+    half = len(data) // 2
+    yield data[:half]
+    if cut:
+        await drop_connection(scope, hard=hard)
+        return
+    if delay:
+        await asyncio.sleep(delay)
+    yield data[half:]
+
+
+async def _sse_body(scope: Scope, events: list[bytes], fault: Fault | None) -> AsyncIterator[bytes]:
+    """Writes the events one by one (each is flushed to the socket as its own chunk)."""
+    kind = fault.kind if fault is not None else None
+    after = fault.after if fault is not None else 0
+    delay = fault.seconds if fault is not None and kind == "slow" else 0.0
+    for index, event in enumerate(events):
+        if fault is not None and index == after:
+            if kind == "cut":
+                if fault.hard:
+                    await drop_connection(scope, hard=False)
+                return  # clean end of body, without [DONE]
+            if kind == "error_event":
+                yield _wire_out.sse_event(stream_error_event(fault))
+                return
+            if kind == "malformed":
+                yield _MALFORMED_EVENT
+        if delay and index:
+            await asyncio.sleep(delay)
+        yield event
+
+
+# --- app ---------------------------------------------------------------------------------------
+
+
+class _KeepRawSend:
+    """Outermost ASGI layer: keeps uvicorn's own ``send`` in the scope (see drop_connection)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[_RAW_SEND] = send
+        await self.app(scope, receive, send)
+
+
+def _method_not_allowed(request: Request) -> Response:
+    message = f"{request.method} not supported for requested URI."
+    return _json(405, _wire_out.v4_error(7001, message), {"cf-ray": _wire_out.ray_id()})
+
+
+def _could_not_route(request: Request) -> Response:
+    message = f"Could not route to {request.url.path}, perhaps your object identifier is invalid?"
+    return _json(404, _wire_out.v4_error(7003, message), {"cf-ray": _wire_out.ray_id()})
+
+
+def build_app(state: EmulatorState) -> ASGIApp:
+    handler = ChatHandler(state)
+
+    async def rest(request: Request) -> Response:
+        if request.method != "POST":
+            return _method_not_allowed(request)
+        return await handler(request, "rest")
+
+    async def compat(request: Request) -> Response:
+        return await handler(request, "compat")
+
+    async def provider_openai(request: Request) -> Response:
+        return await handler(request, "openai")
+
+    async def requests_log(request: Request) -> Response:
+        with state.lock:
+            entries = [entry.to_json() for entry in state.log]
+        return JSONResponse(entries)
+
+    async def not_found(request: Request) -> Response:
+        if request.url.path.startswith("/client/v4/"):
+            return _could_not_route(request)
+        return _json(404, {"error": f"emulator: no route for {request.url.path}"})
+
+    every_method = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    routes = [
+        Route(
+            "/client/v4/accounts/{account_id}/ai/v1/chat/completions", rest, methods=every_method
+        ),
+        Route(
+            "/client/v4/accounts/{account_id}/ai/v1/models",
+            _method_not_allowed,
+            methods=every_method,
+        ),
+        Route("/v1/{account_id}/{gateway_id}/compat/chat/completions", compat, methods=["POST"]),
+        Route(
+            "/v1/{account_id}/{gateway_id}/openai/chat/completions",
+            provider_openai,
+            methods=["POST"],
+        ),
+        Route("/__emulator/requests", requests_log, methods=["GET"]),
+        Route("/{path:path}", not_found, methods=every_method),
+    ]
+    return _KeepRawSend(Starlette(routes=routes))
