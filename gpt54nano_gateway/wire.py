@@ -261,18 +261,21 @@ class StreamOptions(_Strict):
 
 
 class ChatRequest(BaseModel):
-    """One Chat Completions request. ``model`` left unset is filled in from the client's config."""
+    """One Chat Completions request. ``model`` left unset is filled in from the client's config.
+
+    Numeric parameters are strict: ``True`` or ``"0.5"`` is a type error, not a silent 1.0 / 0.5.
+    """
 
     model_config = ConfigDict(extra="allow")
 
     messages: Annotated[list[Message], Field(min_length=1)]
     model: str | None = None
-    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
-    frequency_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
-    presence_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
-    max_tokens: Annotated[int, Field(gt=0)] | None = None
-    max_completion_tokens: Annotated[int, Field(gt=0)] | None = None
+    temperature: Annotated[float, Field(ge=0, le=2, strict=True)] | None = None
+    top_p: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
+    frequency_penalty: Annotated[float, Field(ge=-2, le=2, strict=True)] | None = None
+    presence_penalty: Annotated[float, Field(ge=-2, le=2, strict=True)] | None = None
+    max_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
+    max_completion_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
     stream: bool | None = None
     stream_options: StreamOptions | None = None
     tools: list[FunctionTool] | None = None
@@ -280,13 +283,13 @@ class ChatRequest(BaseModel):
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
     stop: str | Annotated[list[str], Field(max_length=4)] | None = None
-    seed: int | None = None
-    n: Annotated[int, Field(ge=1, le=128)] | None = None
+    seed: Annotated[int, Field(strict=True)] | None = None
+    n: Annotated[int, Field(ge=1, le=128, strict=True)] | None = None
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     user: str | None = None
     metadata: dict[str, str] | None = None
     logprobs: bool | None = None
-    top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
+    top_logprobs: Annotated[int, Field(ge=0, le=20, strict=True)] | None = None
     service_tier: Literal["auto", "default", "flex", "scale", "priority"] | None = None
     logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
 
