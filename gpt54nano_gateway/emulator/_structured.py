@@ -1,0 +1,108 @@
+"""JSON answers: ``response_format`` and JSON schemas quoted in the prompt.
+
+* ``{"type": "json_schema", "json_schema": {"schema": ...}}`` -> an instance of the schema.
+* ``{"type": "json_object"}`` -> an object; a JSON schema quoted in the prompt is honoured,
+  else the keys are the quoted identifiers the prompt names ("a JSON with 'setup' and
+  'punchline' keys"), else ``{"answer": ...}``.
+* no ``response_format`` but a prompt that quotes a JSON schema (LangChain's
+  ``JsonOutputParser``/``PydanticOutputParser`` format instructions, LlamaIndex's
+  ``PydanticOutputParser`` "Here's a JSON schema to follow") -> an instance of that schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from gpt54nano_gateway.emulator import _conversation, _text
+from gpt54nano_gateway.emulator._conversation import Json
+from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
+
+_KEY_NAME = re.compile(r"[\"'`]([A-Za-z_][A-Za-z0-9_]{0,40})[\"'`]")
+_SCHEMA_WORDS = re.compile(r"json[ _-]?schema|output schema|schema to follow", re.IGNORECASE)
+_SCHEMA_KEYS = ("properties", "$defs", "definitions", "anyOf", "oneOf", "allOf", "items")
+
+
+def structured_reply(body: Json, messages: list[Json]) -> str | None:
+    """The JSON text to answer with, or ``None`` when no JSON is asked for."""
+    hints_text = _hints_text(messages)
+    response_format = body.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if kind == "json_schema" and isinstance(response_format, dict):
+        spec = response_format.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else None
+        return _dump(fill_instance(schema if isinstance(schema, dict) else {}, _hints(hints_text)))
+    quoted = quoted_schema(messages)
+    if kind == "json_object":
+        if quoted is not None:
+            return _dump(fill_instance(quoted, _hints(hints_text)))
+        return _dump(_free_object(hints_text, _conversation.last_user_text(messages)))
+    if quoted is not None:
+        return _dump(fill_instance(quoted, _hints(hints_text)))
+    return None
+
+
+def quoted_schema(messages: list[Json]) -> Json | None:
+    """The last JSON schema quoted in the system or user text, if it talks about a schema."""
+    texts = [
+        _conversation.message_text(m)
+        for m in messages
+        if m.get("role") in (*_conversation.SYSTEM_ROLES, "user")
+    ]
+    text = "\n".join(texts)
+    found = None
+    for mention in _SCHEMA_WORDS.finditer(text):
+        tail = text[mention.end() :]
+        for candidate in _json_objects(tail) or _json_objects(
+            tail.replace("{{", "{").replace("}}", "}")
+        ):
+            if any(k in candidate for k in _SCHEMA_KEYS) or candidate.get("type") == "object":
+                found = candidate
+    return found
+
+
+def _json_objects(text: str, limit: int = 200) -> list[Json]:
+    """The outermost JSON objects found at a ``{`` in ``text`` (at most ``limit`` tries)."""
+    decoder = json.JSONDecoder()
+    out: list[Json] = []
+    pos, tries = text.find("{"), 0
+    while pos >= 0 and tries < limit:
+        tries += 1
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            pos = text.find("{", pos + 1)
+            continue
+        if isinstance(value, dict):
+            out.append(value)
+        pos = text.find("{", end)
+    return out
+
+
+def _free_object(hints_text: str, user_text: str) -> Json:
+    keys = list(dict.fromkeys(_KEY_NAME.findall(user_text)))
+    if not keys:
+        return {"answer": _text.plain_answer(user_text)}
+    schema = {"type": "object", "properties": {k: {"type": "string"} for k in keys}}
+    result = fill_instance(schema, _hints(hints_text))
+    return result if isinstance(result, dict) else {}
+
+
+def _hints_text(messages: list[Json]) -> str:
+    text = _conversation.last_user_text(messages)
+    # A schema quoted in the request is not a source of values: keep only what precedes it.
+    mention = _SCHEMA_WORDS.search(text)
+    if mention:
+        text = text[: mention.start()]
+    if _conversation.ends_with_tool_results(messages):
+        text += "\n" + "\n".join(_conversation.trailing_tool_results(messages))
+    return text
+
+
+def _hints(text: str) -> Hints:
+    return Hints.from_text(text)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,150 @@
+"""Which tools the emulator model calls, and with which arguments.
+
+Matching rule (shared by function tools, ReAct tools and CodeAct functions): split the tool's
+name (``get_weather``, ``getWeather`` -> get, weather) and description into words, drop stop
+words, and look for them in the user's request. A word of the tool's *name* in the request is a
+strong match (all strongly matching tools are called, in parallel when allowed); without one,
+the tool whose *description* shares the most words is a weak match (only that one is called).
+
+LlamaIndex's AgentWorkflow ``handoff`` tool is matched on the agents it lists instead: it is
+called when the request mentions another agent's name or speciality, with ``to_agent`` set to
+that agent.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from gpt54nano_gateway.emulator._conversation import ToolSpec
+from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
+
+_STOP_TEXT = """
+a an the and or but if then else of to in on at by for with from into onto about as is are was
+were be been being do does did done have has had i me my we our you your he she it its they them
+their this that these those what which who whom whose when where why how can could would should
+will shall may might must not no yes please use using used call calls calling tool tools function
+functions get gets set sets run make value values input inputs output result results return
+returns give tell let all any some there here just also only now very so than too out up down
+over under again more most other such own same don hello hi hey thanks thank
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+_SPLIT = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def words(text: str) -> set[str]:
+    """Lower-case content words, with camelCase split and a light plural/verb stem."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", text)
+    out: set[str] = set()
+    for word in _SPLIT.findall(spaced):
+        word = word.lower()
+        if word in STOP_WORDS or len(word) < 2:
+            continue
+        out.add(_stem(word))
+    return out
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _description_words(description: str) -> set[str]:
+    # Docstring sections like "Args:" list parameter names, which say little about the task.
+    head = re.split(r"\n\s*(?:Args|Arguments|Parameters|Returns|Raises)\s*:", description)[0]
+    return words(head)
+
+
+def name_hits(tool: ToolSpec, request: str) -> int:
+    return len(words(tool.name) & words(request))
+
+
+def description_hits(tool: ToolSpec, request: str) -> int:
+    return len(_description_words(tool.description) & words(request))
+
+
+def handoff_agents(tool: ToolSpec) -> dict[str, str]:
+    """The ``{agent name: description}`` listed in a LlamaIndex handoff tool's description."""
+    found = re.search(r"Currently available agents:\s*(\{.*\})", tool.description, re.DOTALL)
+    if not found:
+        return {}
+    try:
+        agents = ast.literal_eval(found.group(1))
+    except (ValueError, SyntaxError):
+        return {}
+    return {str(k): str(v) for k, v in agents.items()} if isinstance(agents, dict) else {}
+
+
+def is_handoff(tool: ToolSpec) -> bool:
+    return tool.name == "handoff" and bool(handoff_agents(tool))
+
+
+def handoff_target(tool: ToolSpec, request: str) -> str | None:
+    """The listed agent the request asks for: its name first, then its speciality."""
+    asked = words(request)
+    best: tuple[int, int, str] | None = None
+    for agent, description in handoff_agents(tool).items():
+        by_name = len((words(agent) - {"agent"}) & asked)
+        by_description = len(_description_words(description) & asked)
+        if by_name or by_description:
+            key = (by_name, by_description, agent)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+def pick_tools(tools: list[ToolSpec], request: str) -> list[ToolSpec]:
+    """The tools the request plausibly asks for, strongest matches first; may be empty."""
+    plain = [t for t in tools if not is_handoff(t)]
+    strong = [t for t in plain if name_hits(t, request) or t.name.lower() in request.lower()]
+    if strong:
+        return strong
+    for tool in tools:
+        if is_handoff(tool) and handoff_target(tool, request):
+            return [tool]
+    scored = [(description_hits(t, request), -i, t) for i, t in enumerate(plain)]
+    scored = [s for s in scored if s[0] > 0]
+    return [max(scored, key=lambda s: (s[0], s[1]))[2]] if scored else []
+
+
+@dataclass(frozen=True)
+class Call:
+    """A tool call the model decided on; ``arguments`` is the JSON text sent on the wire."""
+
+    name: str
+    arguments: str
+
+
+def call_for(tool: ToolSpec, request: str) -> Call:
+    """Arguments for ``tool`` that validate against its parameters, filled from ``request``."""
+    hints = Hints.from_text(request)
+    if is_handoff(tool):
+        agent = handoff_target(tool, request) or next(iter(handoff_agents(tool)))
+        hints.overrides = {
+            "to_agent": agent,
+            "reason": f"{agent} is better suited to handle this request.",
+        }
+    args = fill_instance(tool.parameters or {"type": "object", "properties": {}}, hints)
+    if not isinstance(args, dict):
+        args = {}
+    return Call(tool.name, json.dumps(args, ensure_ascii=False))
+
+
+def call_id(fingerprint: str, index: int) -> str:
+    """``call_`` + 24 deterministic characters from the conversation and the call's position."""
+    digest = hashlib.sha256(f"{fingerprint}\0{index}".encode()).hexdigest()
+    return "call_" + digest[:24]
+
+
+def arguments_text(arguments: Any) -> str:
+    """A queued reply's arguments as wire text: dicts are dumped with unicode kept as is."""
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
