@@ -1,0 +1,384 @@
+"""Everything the two clients share that is not I/O, written once.
+
+`ClientCore` builds requests (URL, headers, JSON body, per-attempt timeouts), decides retries
+against the overall deadline, maps httpx exceptions and error responses to the error tree, and
+parses a completion. `StreamCore` turns the bytes of an SSE body into chunks: it decodes events,
+stops at ``data: [DONE]``, raises on error events, enforces the deadline per event and decides at
+EOF whether the stream was complete. The clients in ``client.py`` only move bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from ._version import __version__
+from .accumulator import StreamAccumulator
+from .config import GatewayConfig, GatewayOptions
+from .errors import (
+    GatewayConnectionError,
+    GatewayError,
+    GatewayTimeoutError,
+    ResponseParseError,
+    StreamError,
+    StreamTruncatedError,
+    error_class,
+    error_from_response,
+    error_payload,
+    request_id_from_headers,
+)
+from .retry import RetryPolicy
+from .sse import DONE, SSEDecoder
+from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest, GatewayMeta, StreamOptions
+
+__all__ = ["Call", "ClientCore", "StreamCore", "redact_headers"]
+
+logger = logging.getLogger("gpt54nano_gateway")
+
+USER_AGENT = f"gpt54nano/{__version__}"
+_SENSITIVE = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cf-aig-authorization",
+        "x-api-key",
+        "api-key",
+        "cookie",
+        "set-cookie",
+    }
+)
+_NO_CHUNKS: list[ChatCompletionChunk] = []
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` safe to log: credentials replaced by ``<redacted>``."""
+    return {k: "<redacted>" if k.lower() in _SENSITIVE else v for k, v in headers.items()}
+
+
+def meta_from_headers(
+    headers: Mapping[str, str], status: int, attempts: int, key_source: str | None = None
+) -> GatewayMeta:
+    """The gateway's response metadata (headers are looked up case-insensitively by httpx)."""
+    get = headers.get
+    return GatewayMeta.model_construct(
+        log_id=get("cf-aig-log-id"),
+        request_id=get("cf-aig-request-id"),
+        event_id=get("cf-aig-event-id"),
+        cache_status=get("cf-aig-cache-status"),
+        step=get("cf-aig-step"),
+        ray_id=get("cf-ray"),
+        key_source=key_source,
+        attempts=attempts,
+        status_code=status,
+    )
+
+
+def _text(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body[:8192].decode("utf-8", "replace")
+
+
+@dataclass(slots=True)
+class Call:
+    """One prepared call: what to send, and the bounds it runs under."""
+
+    content: bytes
+    headers: dict[str, str]
+    stream: bool
+    deadline: float | None  # time.monotonic() value, or None for no overall deadline
+    gateway_retries: bool
+
+
+class ClientCore:
+    """The sans-I/O half of `GatewayClient` / `AsyncGatewayClient`."""
+
+    def __init__(self, config: GatewayConfig, retry_policy: RetryPolicy | None) -> None:
+        self.config = config
+        self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
+        self._url = config.chat_completions_url
+        self._token = config.api_token.get_secret_value().encode()
+        self._options = config.options or GatewayOptions()
+        common = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+        common.update(config.auth_headers())
+        common.update(self._options.to_headers())
+        self._headers = {**common, "Accept": "application/json"}
+        self._stream_headers = {**common, "Accept": "text/event-stream"}
+        connect, read, idle = (
+            config.connect_timeout,
+            config.read_timeout,
+            config.stream_idle_timeout,
+        )
+        self._timeout = httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+        self._stream_timeout = httpx.Timeout(connect=connect, read=idle, write=read, pool=connect)
+
+    # -- building -------------------------------------------------------------------------
+
+    def _defaults(self, request: ChatRequest, *, stream: bool) -> ChatRequest:
+        """``request`` with the model and the stream flags filled in (a copy when changed)."""
+        update: dict[str, Any] = {}
+        if request.model is None:
+            update["model"] = self.config.model
+        if stream:
+            update["stream"] = True
+            if request.stream_options is None or request.stream_options.include_usage is None:
+                update["stream_options"] = StreamOptions(include_usage=True)
+        elif request.stream:
+            update["stream"] = None
+            update["stream_options"] = None
+        return request.model_copy(update=update) if update else request
+
+    def _call(self, request: ChatRequest, options: GatewayOptions | None, *, stream: bool) -> Call:
+        from .wire import request_to_wire
+
+        body = json.dumps(request_to_wire(request), separators=(",", ":"), ensure_ascii=False)
+        headers = self._stream_headers if stream else self._headers
+        gateway_retries = self._options.gateway_retries_enabled
+        if options is not None:
+            merged = self._options.merged(options)
+            headers = {**headers, **options.to_headers()}
+            gateway_retries = merged.gateway_retries_enabled
+        total = self.config.total_timeout
+        deadline = None if total is None else time.monotonic() + total
+        return Call(body.encode(), headers, stream, deadline, gateway_retries)
+
+    def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+        """The request for the next attempt, its timeouts cut to what the deadline leaves."""
+        timeout = self._stream_timeout if call.stream else self._timeout
+        if call.deadline is not None:
+            left = call.deadline - time.monotonic()
+            if left <= 0:
+                raise GatewayTimeoutError("overall deadline exceeded before the request was sent")
+            if left < max(timeout.read or 0.0, timeout.connect or 0.0):
+                timeout = httpx.Timeout(
+                    connect=min(timeout.connect or left, left),
+                    read=min(timeout.read or left, left),
+                    write=min(timeout.write or left, left),
+                    pool=min(timeout.pool or left, left),
+                )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("POST %s headers=%s", self._url, redact_headers(call.headers))
+        return http.build_request(
+            "POST", self._url, content=call.content, headers=call.headers, timeout=timeout
+        )
+
+    # -- retries --------------------------------------------------------------------------
+
+    def _retry_delay(self, attempt: int, error: GatewayError, call: Call) -> float | None:
+        delay = self._policy.delay(attempt, error, gateway_retries=call.gateway_retries)
+        deadline = call.deadline
+        if delay is not None and deadline is not None and time.monotonic() + delay >= deadline:
+            return None  # the overall deadline bounds retries too
+        if delay is not None and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, error, delay)
+        return delay
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _scrub(self, body: bytes) -> bytes:
+        # A server that echoes the request must not put the token into an error we keep.
+        return body.replace(self._token, b"<redacted>") if self._token in body else body
+
+    def _transport_error(
+        self, exc: Exception, attempts: int, partial: ChatCompletion | None = None
+    ) -> GatewayError:
+        """Map an httpx exception (or our deadline) to the error tree, keeping it as the cause."""
+        if isinstance(exc, GatewayError):
+            exc.attempts = attempts
+            exc.partial = exc.partial or partial
+            return exc
+        cls: type[GatewayError]
+        if isinstance(exc, httpx.TimeoutException):
+            cls, what = GatewayTimeoutError, f"timed out ({type(exc).__name__})"
+        elif partial is not None:
+            cls, what = StreamTruncatedError, f"connection lost mid-stream ({type(exc).__name__})"
+        else:
+            cls, what = GatewayConnectionError, f"connection failed ({type(exc).__name__})"
+        detail = str(exc)
+        error = cls(f"{what}: {detail}" if detail else what, attempts=attempts, partial=partial)
+        error.__cause__ = exc
+        return error
+
+    def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
+        meta = meta_from_headers(response.headers, response.status_code, attempts)
+        return error_from_response(
+            response.status_code, response.headers, self._scrub(body), attempts=attempts, meta=meta
+        )
+
+    # -- parsing --------------------------------------------------------------------------
+
+    def _completion(self, response: httpx.Response, body: bytes, attempts: int) -> ChatCompletion:
+        """Parse a 2xx body into a completion with ``.meta``, or raise the error it holds."""
+        status, headers = response.status_code, response.headers
+        try:
+            completion = ChatCompletion.model_validate_json(body)
+        except ValidationError as exc:
+            raise ResponseParseError(
+                "the response is not a JSON chat.completion "
+                f"(content-type {headers.get('content-type')!r})",
+                status_code=status,
+                request_id=request_id_from_headers(headers),
+                attempts=attempts,
+                body=_text(self._scrub(body)),
+                meta=meta_from_headers(headers, status, attempts),
+            ) from exc
+        extra = completion.__pydantic_extra__
+        if extra and (extra.get("success") is False or extra.get("errors") or extra.get("error")):
+            raise self._status_error(response, body, attempts)
+        if "choices" not in completion.model_fields_set:
+            result = extra.get("result") if extra else None
+            if isinstance(result, dict) and "choices" in result:  # v4 envelope around a completion
+                completion = ChatCompletion.model_validate(result)
+            else:
+                raise ResponseParseError(
+                    "the response JSON is not a chat.completion (no 'choices')",
+                    status_code=status,
+                    request_id=request_id_from_headers(headers),
+                    attempts=attempts,
+                    body=_text(self._scrub(body)),
+                    meta=meta_from_headers(headers, status, attempts),
+                )
+        source = completion.gatewayMetadata.keySource if completion.gatewayMetadata else None
+        completion.meta = meta_from_headers(headers, status, attempts, source)
+        return completion
+
+    def _not_a_stream(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
+        """The error for a 2xx answer to a stream request that is not an event stream."""
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if error_payload(parsed) is not None:
+            return self._status_error(response, body, attempts)
+        return ResponseParseError(
+            f"expected an event stream, got content-type {response.headers.get('content-type')!r}",
+            status_code=response.status_code,
+            request_id=request_id_from_headers(response.headers),
+            attempts=attempts,
+            body=_text(self._scrub(body)),
+            meta=meta_from_headers(response.headers, response.status_code, attempts),
+        )
+
+    def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:
+        meta = meta_from_headers(response.headers, response.status_code, attempts)
+        return StreamCore(meta, call.deadline, self._token)
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "")
+
+
+class StreamCore:
+    """Sans-I/O stream state: bytes in (`feed`), chunks out; `finish` at EOF."""
+
+    __slots__ = ("_deadline", "_decoder", "_token", "accumulator", "done", "meta")
+
+    def __init__(self, meta: GatewayMeta, deadline: float | None, token: bytes) -> None:
+        self.meta = meta
+        self.accumulator = StreamAccumulator()
+        self.done = False  # data: [DONE] arrived
+        self._decoder = SSEDecoder()
+        self._deadline = deadline
+        self._token = token.decode()
+
+    def feed(self, data: bytes) -> list[ChatCompletionChunk]:
+        """The chunks completed by ``data``. Raises on error events and on the deadline."""
+        events = self._decoder.feed(data)
+        if not events or self.done:
+            return _NO_CHUNKS  # after [DONE] the rest of the body is only drained
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise GatewayTimeoutError(
+                "overall deadline exceeded mid-stream",
+                attempts=self.meta.attempts,
+                meta=self.meta,
+                partial=self.snapshot(),
+            )
+        chunks: list[ChatCompletionChunk] = []
+        accumulator = self.accumulator
+        for event in events:
+            data_text = event.data
+            if data_text == DONE:
+                self.done = True
+                break
+            if event.event == "error":
+                raise self._error_event(data_text)
+            if not data_text:
+                continue  # an empty data line is a keep-alive, not a chunk
+            try:
+                chunk = ChatCompletionChunk.model_validate_json(data_text)
+            except ValidationError as exc:
+                raise ResponseParseError(
+                    "a stream event is not a JSON chat.completion.chunk",
+                    status_code=self.meta.status_code,
+                    request_id=self.meta.log_id or self.meta.ray_id,
+                    attempts=self.meta.attempts,
+                    body=self._scrubbed(data_text),
+                    meta=self.meta,
+                    partial=self.snapshot(),
+                ) from exc
+            extra = chunk.__pydantic_extra__
+            if extra and (
+                extra.get("error") or extra.get("errors") or extra.get("success") is False
+            ):
+                raise self._error_event(data_text)
+            accumulator.feed(chunk)
+            chunks.append(chunk)
+        return chunks
+
+    def finish(self) -> None:
+        """At EOF: a stream without ``[DONE]`` is complete only if a finish_reason arrived."""
+        self._decoder.flush()
+        if not self.done and not self.accumulator.finished:
+            raise StreamTruncatedError(
+                "the stream ended without [DONE] and without a finish_reason",
+                status_code=self.meta.status_code,
+                request_id=self.meta.log_id or self.meta.ray_id,
+                attempts=self.meta.attempts,
+                meta=self.meta,
+                partial=self.snapshot(),
+            )
+
+    def snapshot(self) -> ChatCompletion:
+        """What arrived so far, with ``.meta``."""
+        completion = self.accumulator.snapshot()
+        meta = self.meta
+        if completion.gatewayMetadata is not None and completion.gatewayMetadata.keySource:
+            meta = meta.model_copy(update={"key_source": completion.gatewayMetadata.keySource})
+        completion.meta = meta
+        return completion
+
+    def _scrubbed(self, text: str) -> Any:
+        if self._token and self._token in text:
+            text = text.replace(self._token, "<redacted>")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text[:8192]
+
+    def _error_event(self, data_text: str) -> GatewayError:
+        body = self._scrubbed(data_text)
+        found = error_payload(body)
+        code, message = found if found is not None else (None, str(body)[:500] or "stream error")
+        status = body.get("httpCode") if isinstance(body, dict) else None
+        # The status class (rate limit, quota...) is reported through the code; the error itself
+        # is a StreamError because it arrived after a 200 and after events were delivered.
+        if isinstance(status, int) and status >= 400:
+            message = f"{message} [{error_class(status, code).__name__}]"
+        return StreamError(
+            f"error event in the stream: {message}",
+            status_code=status if isinstance(status, int) else self.meta.status_code,
+            code=code,
+            request_id=self.meta.log_id or self.meta.ray_id,
+            attempts=self.meta.attempts,
+            body=body,
+            meta=self.meta,
+            partial=self.snapshot(),
+        )

@@ -1,0 +1,104 @@
+"""Process-wide connection pools, so that building a client per request stays cheap.
+
+Building an ``ssl.SSLContext`` costs ~20 ms and a fresh ``httpx.Client`` pays a TCP+TLS handshake
+on its first request; code that creates a model object per request (common under LangChain and
+LlamaIndex) would pay both every time. So:
+
+- one ``SSLContext`` is built on first use and shared by every pooled client;
+- clients with equal connection settings share one ``httpx.Client`` per process;
+- async clients share one ``httpx.AsyncClient`` per event loop (an ``AsyncClient`` is bound to the
+  loop its connections were opened on). Loops are held weakly, and pools of loops that have been
+  closed are dropped on the next lookup, so ``asyncio.run`` in a loop does not leak pools.
+
+Timeouts are not connection settings: the clients pass them per request, so every client shares
+the same pool whatever its timeouts. The pooled clients never follow redirects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import weakref
+
+import httpx
+
+__all__ = [
+    "DEFAULT_POOL_KEY",
+    "PoolKey",
+    "async_pool",
+    "pool_count",
+    "shared_ssl_context",
+    "sync_pool",
+]
+
+# (max_connections, max_keepalive_connections, keepalive_expiry): what the pooled httpx clients
+# are built with. One key today; a key (not a singleton) so a future setting can split pools.
+PoolKey = tuple[int, int, float]
+DEFAULT_POOL_KEY: PoolKey = (1000, 100, 15.0)
+
+_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+_sync: dict[PoolKey, httpx.Client] = {}
+_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, httpx.AsyncClient]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The process's one TLS context (certifi roots, as httpx uses by default)."""
+    global _ssl_context
+    if _ssl_context is None:
+        with _lock:
+            if _ssl_context is None:
+                _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
+
+
+def _limits(key: PoolKey) -> httpx.Limits:
+    return httpx.Limits(
+        max_connections=key[0], max_keepalive_connections=key[1], keepalive_expiry=key[2]
+    )
+
+
+def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
+    """The shared ``httpx.Client`` for ``key`` (created on first use, never closed by clients)."""
+    client = _sync.get(key)
+    if client is None or client.is_closed:
+        context = shared_ssl_context()
+        with _lock:
+            client = _sync.get(key)
+            if client is None or client.is_closed:
+                client = httpx.Client(
+                    verify=context, limits=_limits(key), follow_redirects=False, timeout=None
+                )
+                _sync[key] = client
+    return client
+
+
+def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
+    """The shared ``httpx.AsyncClient`` for ``key`` on the running event loop."""
+    loop = asyncio.get_running_loop()
+    pools = _async.get(loop)
+    client = pools.get(key) if pools is not None else None
+    if client is not None and not client.is_closed:
+        return client
+    context = shared_ssl_context()
+    with _lock:
+        # A new loop is the moment old ones are likely dead: drop their pools. Their idle
+        # connections hold a reference to their loop, so the weak key alone would not free them.
+        for dead in [other for other in _async if other.is_closed()]:
+            del _async[dead]
+        pools = _async.setdefault(loop, {})
+        client = pools.get(key)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(
+                verify=context, limits=_limits(key), follow_redirects=False, timeout=None
+            )
+            pools[key] = client
+    return client
+
+
+def pool_count() -> tuple[int, int]:
+    """(sync pools, event loops with async pools): for tests of the no-leak rule."""
+    return len(_sync), len(_async)

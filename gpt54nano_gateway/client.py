@@ -1,0 +1,279 @@
+"""`GatewayClient` and `AsyncGatewayClient`: thin mirrored I/O shells over ``_base.ClientCore``.
+
+The two classes are the same code, method for method; they differ only by ``await``. Everything
+that is not I/O (request building, retry decisions, error mapping, parsing, SSE handling) lives in
+``_base.py`` and is written once.
+
+::
+
+    with GatewayClient(GatewayConfig.from_env()) as client:
+        completion = client.create(ChatRequest.model_validate({"messages": [...]}))
+        with client.stream(request) as stream:
+            for chunk in stream:
+                ...
+            final = stream.completion()
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
+from types import TracebackType
+
+import httpx
+
+from ._base import Call, ClientCore, StreamCore, is_event_stream
+from ._pool import async_pool, sync_pool
+from .accumulator import StreamAccumulator
+from .config import GatewayConfig, GatewayOptions
+from .errors import GatewayError
+from .retry import RetryPolicy
+from .rules import apply_model_rules
+from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest, GatewayMeta
+
+__all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
+
+
+class ChatStream:
+    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+
+    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+        self._core, self._response, self._client = core, response, client
+        self.meta: GatewayMeta = core.meta
+        self.accumulator: StreamAccumulator = core.accumulator
+        self._chunks = self._iterate()
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self._chunks
+
+    def __next__(self) -> ChatCompletionChunk:
+        return next(self._chunks)
+
+    def _iterate(self) -> Iterator[ChatCompletionChunk]:
+        core = self._core
+        try:
+            for data in self._response.iter_bytes():
+                yield from core.feed(data)
+        except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
+            raise self._client._transport_error(exc, core.meta.attempts, core.snapshot()) from exc
+        core.finish()
+
+    def snapshot(self) -> ChatCompletion:
+        """What arrived so far (``.meta`` set)."""
+        return self._core.snapshot()
+
+    def completion(self) -> ChatCompletion:
+        """Read the rest of the stream and return the assembled completion."""
+        for _ in self._chunks:
+            pass
+        return self._core.snapshot()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class AsyncChatStream:
+    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+
+    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+        self._core, self._response, self._client = core, response, client
+        self.meta: GatewayMeta = core.meta
+        self.accumulator: StreamAccumulator = core.accumulator
+        self._chunks = self._iterate()
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self._chunks
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        return await self._chunks.__anext__()
+
+    async def _iterate(self) -> AsyncIterator[ChatCompletionChunk]:
+        core = self._core
+        try:
+            async for data in self._response.aiter_bytes():
+                for chunk in core.feed(data):
+                    yield chunk
+        except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
+            raise self._client._transport_error(exc, core.meta.attempts, core.snapshot()) from exc
+        core.finish()
+
+    def snapshot(self) -> ChatCompletion:
+        """What arrived so far (``.meta`` set)."""
+        return self._core.snapshot()
+
+    async def completion(self) -> ChatCompletion:
+        """Read the rest of the stream and return the assembled completion."""
+        async for _ in self._chunks:
+            pass
+        return self._core.snapshot()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+class GatewayClient(ClientCore):
+    """Synchronous client. Without ``http_client`` it uses the process-wide shared pool."""
+
+    def __init__(
+        self,
+        config: GatewayConfig | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config or GatewayConfig.from_env(), retry_policy)
+        # Neither the shared pool nor an injected client is ours to close.
+        self._http = http_client if http_client is not None else sync_pool()
+
+    def create(
+        self, request: ChatRequest, *, options: GatewayOptions | None = None
+    ) -> ChatCompletion:
+        """Send ``request`` and return the completion (``.meta`` set)."""
+        prepared = apply_model_rules(self._defaults(request, stream=False))
+        response, attempts = self._open(self._call(prepared, options, stream=False))
+        try:
+            body = response.read()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, attempts) from exc
+        finally:
+            response.close()
+        return self._completion(response, body, attempts)
+
+    def stream(
+        self, request: ChatRequest, *, options: GatewayOptions | None = None
+    ) -> AbstractContextManager[ChatStream]:
+        """Open a streamed completion: ``with client.stream(req) as chunks: for c in chunks``."""
+        prepared = apply_model_rules(self._defaults(request, stream=True))
+        return self._streaming(self._call(prepared, options, stream=True))
+
+    @contextmanager
+    def _streaming(self, call: Call) -> Iterator[ChatStream]:
+        response, attempts = self._open(call)
+        try:
+            if not is_event_stream(response):
+                raise self._not_a_stream(response, response.read(), attempts)
+            yield ChatStream(self._stream_core(response, call, attempts), response, self)
+        finally:
+            response.close()
+
+    def _open(self, call: Call) -> tuple[httpx.Response, int]:
+        """Send until a 2xx arrives (headers only) or the retry policy gives up."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._http.send(self._request(self._http, call), stream=True)
+                if 200 <= response.status_code < 300:
+                    return response, attempt
+                try:
+                    error = self._status_error(response, response.read(), attempt)
+                finally:
+                    response.close()
+            except (httpx.HTTPError, GatewayError) as exc:
+                error = self._transport_error(exc, attempt)
+            delay = self._retry_delay(attempt, error, call)
+            if delay is None:
+                raise error
+            self._policy.sleep(delay)
+
+    def close(self) -> None:
+        """Release this client. The shared pool and an injected ``http_client`` stay open."""
+
+    def __enter__(self) -> GatewayClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncGatewayClient(ClientCore):
+    """Asynchronous client. Without ``http_client`` it uses the shared pool of the running loop."""
+
+    def __init__(
+        self,
+        config: GatewayConfig | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config or GatewayConfig.from_env(), retry_policy)
+        self._injected = http_client  # the pool is per event loop: looked up per call
+
+    def _client(self) -> httpx.AsyncClient:
+        return self._injected if self._injected is not None else async_pool()
+
+    async def create(
+        self, request: ChatRequest, *, options: GatewayOptions | None = None
+    ) -> ChatCompletion:
+        """Send ``request`` and return the completion (``.meta`` set)."""
+        prepared = apply_model_rules(self._defaults(request, stream=False))
+        response, attempts = await self._open(self._call(prepared, options, stream=False))
+        try:
+            body = await response.aread()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, attempts) from exc
+        finally:
+            await response.aclose()
+        return self._completion(response, body, attempts)
+
+    def stream(
+        self, request: ChatRequest, *, options: GatewayOptions | None = None
+    ) -> AbstractAsyncContextManager[AsyncChatStream]:
+        """Open a streamed completion: ``async with client.stream(req) as chunks: async for``."""
+        prepared = apply_model_rules(self._defaults(request, stream=True))
+        return self._streaming(self._call(prepared, options, stream=True))
+
+    @asynccontextmanager
+    async def _streaming(self, call: Call) -> AsyncIterator[AsyncChatStream]:
+        response, attempts = await self._open(call)
+        try:
+            if not is_event_stream(response):
+                raise self._not_a_stream(response, await response.aread(), attempts)
+            yield AsyncChatStream(self._stream_core(response, call, attempts), response, self)
+        finally:
+            await response.aclose()
+
+    async def _open(self, call: Call) -> tuple[httpx.Response, int]:
+        """Send until a 2xx arrives (headers only) or the retry policy gives up."""
+        http = self._client()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await http.send(self._request(http, call), stream=True)
+                if 200 <= response.status_code < 300:
+                    return response, attempt
+                try:
+                    error = self._status_error(response, await response.aread(), attempt)
+                finally:
+                    await response.aclose()
+            except (httpx.HTTPError, GatewayError) as exc:
+                error = self._transport_error(exc, attempt)
+            delay = self._retry_delay(attempt, error, call)
+            if delay is None:
+                raise error
+            await self._policy.async_sleep(delay)
+
+    async def aclose(self) -> None:
+        """Release this client. The shared pool and an injected ``http_client`` stay open."""
+
+    async def __aenter__(self) -> AsyncGatewayClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

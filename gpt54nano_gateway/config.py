@@ -1,0 +1,312 @@
+"""Connection settings (`GatewayConfig`) and per-request gateway options (`GatewayOptions`).
+
+This is the only module that reads environment variables. Everything here is validated when it
+is built, so a bad value fails before any request is sent:
+
+- account and gateway ids are path segments of the URL, so only ``[A-Za-z0-9_-]`` is accepted;
+- ``base_url`` is an API root (no user info, query or fragment); plain ``http://`` is refused
+  unless the host is loopback (127.0.0.0/8, ::1, localhost) or ``allow_insecure_http`` is set,
+  because the token would otherwise cross the network in clear;
+- every ``cf-aig-*`` header value is checked for CR/LF and other control characters (header
+  injection) and for non-ASCII (httpx would fail later with a less helpful error).
+
+Errors from `GatewayConfig` are `ConfigurationError` (a ``ValueError``); the token is never part of
+their message. Errors from `GatewayOptions` are pydantic ``ValidationError`` s.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_MODEL", "GatewayConfig", "GatewayOptions", "GatewayRetries"]
+
+DEFAULT_MODEL = "openai/gpt-5.4-nano"
+_REST_ROOT = "https://api.cloudflare.com/client/v4"
+_GATEWAY_ROOT = "https://gateway.ai.cloudflare.com/v1"
+_ACCOUNT_VARS = ("CLOUDFLARE_ACCOUNT_ID", "CF_ACCOUNT_ID")
+_TOKEN_VARS = ("CLOUDFLARE_API_TOKEN", "CF_AI_API_TOKEN")
+_GATEWAY_VAR = "CLOUDFLARE_AI_GATEWAY_ID"
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def check_header_value(value: str) -> str:
+    """Refuse what cannot be sent safely as an HTTP header value."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("header values must not contain CR, LF or other control characters")
+    if not value.isascii():
+        raise ValueError("header values must be ASCII")
+    return value
+
+
+def _check_id(value: str, what: str) -> str:
+    if not value or len(value) > 64 or not set(value) <= _ID_CHARS:
+        raise ValueError(f"{what} must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
+    return value
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+HeaderStr = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class GatewayRetries(BaseModel):
+    """Retries done by the gateway itself (cf-aig-max-attempts, -retry-delay, -backoff)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: Annotated[int, Field(ge=1, le=5)]
+    retry_delay_ms: Annotated[int, Field(ge=0, le=5000)] | None = None
+    backoff: Literal["constant", "linear", "exponential"] | None = None
+
+
+class GatewayOptions(BaseModel):
+    """Per-request AI Gateway options, sent as ``cf-aig-*`` headers. Every field is optional.
+
+    Give them per client (``GatewayConfig.options``) and/or per call (``options=``); per call
+    wins field by field (`merged`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cache_ttl: Annotated[int, Field(ge=60, le=2_592_000)] | None = None
+    skip_cache: bool | None = None
+    cache_key: HeaderStr | None = None
+    metadata: dict[StrictStr, StrictStr | StrictInt | StrictFloat | StrictBool] | None = None
+    collect_log: bool | None = None
+    collect_log_payload: bool | None = None
+    request_timeout_ms: Annotated[int, Field(gt=0)] | None = None
+    retries: GatewayRetries | None = None
+    event_id: HeaderStr | None = None
+    byok_alias: HeaderStr | None = None
+    zdr: bool | None = None
+    no_wholesale: bool | None = None
+
+    @field_validator("cache_key", "event_id", "byok_alias")
+    @classmethod
+    def _header_safe(cls, value: str | None) -> str | None:
+        return None if value is None else check_header_value(value)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(
+        cls, value: dict[str, str | int | float | bool] | None
+    ) -> dict[str, str | int | float | bool] | None:
+        if value is not None and len(value) > 5:
+            # Cloudflare silently drops entries beyond five; refusing is clearer.
+            raise ValueError("metadata holds at most 5 entries")
+        return value
+
+    def to_headers(self) -> dict[str, str]:
+        """The ``cf-aig-*`` request headers for the options that are set."""
+        headers: dict[str, str] = {}
+        if self.cache_ttl is not None:
+            headers["cf-aig-cache-ttl"] = str(self.cache_ttl)
+        if self.skip_cache is not None:
+            headers["cf-aig-skip-cache"] = _flag(self.skip_cache)
+        if self.cache_key is not None:
+            headers["cf-aig-cache-key"] = self.cache_key
+        if self.metadata is not None:
+            # ensure_ascii keeps any character (even a newline in a value) escaped in the header.
+            headers["cf-aig-metadata"] = json.dumps(self.metadata, separators=(",", ":"))
+        if self.collect_log is not None:
+            headers["cf-aig-collect-log"] = _flag(self.collect_log)
+        if self.collect_log_payload is not None:
+            headers["cf-aig-collect-log-payload"] = _flag(self.collect_log_payload)
+        if self.request_timeout_ms is not None:
+            headers["cf-aig-request-timeout"] = str(self.request_timeout_ms)
+        if self.retries is not None:
+            headers["cf-aig-max-attempts"] = str(self.retries.max_attempts)
+            if self.retries.retry_delay_ms is not None:
+                headers["cf-aig-retry-delay"] = str(self.retries.retry_delay_ms)
+            if self.retries.backoff is not None:
+                headers["cf-aig-backoff"] = self.retries.backoff
+        if self.event_id is not None:
+            headers["cf-aig-event-id"] = self.event_id
+        if self.byok_alias is not None:
+            headers["cf-aig-byok-alias"] = self.byok_alias
+        if self.zdr is not None:
+            headers["cf-aig-zdr"] = _flag(self.zdr)
+        if self.no_wholesale is not None:
+            headers["cf-aig-no-wholesale"] = _flag(self.no_wholesale)
+        return headers
+
+    def merged(self, override: GatewayOptions | None) -> GatewayOptions:
+        """These options with every field that ``override`` sets taken from ``override``."""
+        if override is None or not override.model_fields_set:
+            return self
+        update = {name: getattr(override, name) for name in override.model_fields_set}
+        return self.model_copy(update=update)
+
+    @property
+    def gateway_retries_enabled(self) -> bool:
+        """True when the gateway itself retries (the client then retries relayed errors once)."""
+        return self.retries is not None and self.retries.max_attempts > 1
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class GatewayConfig(BaseModel):
+    """Where and how to reach Cloudflare. Build it directly or with `from_env`.
+
+    ``base_url`` is the API root without the account path: ``https://api.cloudflare.com/client/v4``
+    (``endpoint="rest"``) or ``https://gateway.ai.cloudflare.com/v1`` (``endpoint="gateway"``);
+    point it at an emulator as ``http://127.0.0.1:PORT/client/v4`` or ``http://127.0.0.1:PORT/v1``.
+    """
+
+    # hide_input_in_errors: a validation error must never echo the token back.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    account_id: str
+    api_token: SecretStr
+    model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
+    gateway_id: str | None = None
+    endpoint: Literal["rest", "gateway"] = "rest"
+    base_url: str | None = None
+    connect_timeout: Annotated[float, Field(gt=0)] = 10.0
+    read_timeout: Annotated[float, Field(gt=0)] = 120.0
+    stream_idle_timeout: Annotated[float, Field(gt=0)] = 60.0
+    total_timeout: Annotated[float, Field(gt=0)] | None = 600.0
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    options: GatewayOptions | None = None
+    allow_insecure_http: bool = False
+
+    _url: str = PrivateAttr(default="")
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}"
+                for err in exc.errors(include_input=False, include_url=False)
+            )
+            raise ConfigurationError(f"invalid gateway configuration: {problems}") from exc
+
+    @field_validator("account_id")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        return _check_id(value, "account_id")
+
+    @field_validator("gateway_id")
+    @classmethod
+    def _gateway(cls, value: str | None) -> str | None:
+        return None if value is None else _check_id(value, "gateway_id")
+
+    @field_validator("api_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("api_token is empty")
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in secret) or not secret.isascii():
+            raise ValueError("api_token contains characters that cannot be sent in a header")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("base_url must not carry user info, a query or a fragment")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _resolve(self) -> GatewayConfig:
+        if self.base_url is not None:
+            parts = urlsplit(self.base_url)
+            host = parts.hostname or ""
+            if parts.scheme == "http" and not self.allow_insecure_http and not _is_loopback(host):
+                raise ValueError(
+                    f"plain http:// to {host!r} would send the token in clear; use https, "
+                    "a loopback host, or allow_insecure_http=True"
+                )
+        if self.endpoint == "rest":
+            root = self.base_url or _REST_ROOT
+            self._url = f"{root}/accounts/{self.account_id}/ai/v1/chat/completions"
+        else:
+            root = self.base_url or _GATEWAY_ROOT
+            gateway = self.gateway_id or "default"
+            self._url = f"{root}/{self.account_id}/{gateway}/compat/chat/completions"
+        return self
+
+    @property
+    def chat_completions_url(self) -> str:
+        """The full URL requests are POSTed to."""
+        return self._url
+
+    def auth_headers(self) -> dict[str, str]:
+        """Authentication (and gateway selection) headers for the chosen endpoint form."""
+        token = self.api_token.get_secret_value()
+        if self.endpoint == "gateway":
+            return {"cf-aig-authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"}
+        if self.gateway_id is not None:
+            headers["cf-aig-gateway-id"] = self.gateway_id
+        return headers
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> GatewayConfig:
+        """Build a config from ``CLOUDFLARE_ACCOUNT_ID`` / ``CF_ACCOUNT_ID``,
+        ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN`` and ``CLOUDFLARE_AI_GATEWAY_ID``;
+        keyword arguments take precedence over the environment."""
+        values = dict(overrides)
+        if values.get("account_id") is None:
+            values["account_id"] = _first_env(_ACCOUNT_VARS)
+        if values.get("api_token") is None:
+            values["api_token"] = _first_env(_TOKEN_VARS)
+        if "gateway_id" not in values and os.environ.get(_GATEWAY_VAR):
+            values["gateway_id"] = os.environ[_GATEWAY_VAR]
+        missing = [
+            " or ".join(names)
+            for key, names in (("account_id", _ACCOUNT_VARS), ("api_token", _TOKEN_VARS))
+            if not values.get(key)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "missing Cloudflare credentials: set "
+                + " and ".join(missing)
+                + " (or pass account_id / api_token explicitly)"
+            )
+        return cls(**values)
+
+
+def _first_env(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None

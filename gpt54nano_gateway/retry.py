@@ -1,0 +1,103 @@
+"""When to retry and how long to wait: one pure decision, shared by both clients.
+
+`RetryPolicy.delay(attempt, error)` answers "retry after the attempt that just failed?" with a
+number of seconds, or ``None`` for "give up". It retries:
+
+- connection errors and timeouts before a response (`GatewayConnectionError`);
+- statuses 408, 409, 429 (but never `QuotaExceededError`), 500, 502, 503, 504 and 524.
+
+The wait is ``min(base * 2**(attempt-1), cap)`` shortened by up to 25 % of jitter, unless the
+response says otherwise with ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date). A
+server-requested wait above ``retry_after_cap`` (60 s) is not sat out: the error is raised at
+once, since waiting a minute inside a call is worse than failing fast.
+
+When the gateway retries itself (``GatewayOptions.retries.max_attempts > 1``), the client retries
+a relayed 429/5xx at most once more (``gateway_retries=True``), so that the attempts do not
+multiply (client × gateway); connection errors, which the gateway never saw, keep the full budget.
+
+Streams are retried only while opening: the clients never call `delay` once an event arrived.
+Tests inject ``sleep`` / ``async_sleep`` that record instead of sleeping, and ``jitter=False``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from .errors import APIStatusError, GatewayConnectionError, GatewayError, QuotaExceededError
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds"]
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 524})
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """The wait a response asks for, from ``retry-after-ms`` or ``Retry-After``; ``None`` if absent
+    or unusable (negative, not a number, an unparsable date)."""
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            seconds = float(value) / 1000.0
+        except ValueError:
+            seconds = math.nan
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+        return max(seconds, 0.0)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Client-side retry rules; ``max_retries=2`` means at most three attempts."""
+
+    max_retries: int = 2
+    base: float = 0.5
+    cap: float = 8.0
+    retry_after_cap: float = 60.0
+    jitter: bool = True
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+
+    def retryable(self, error: GatewayError) -> bool:
+        """Whether ``error`` is worth another attempt at all."""
+        if isinstance(error, GatewayConnectionError):
+            return True
+        if isinstance(error, QuotaExceededError):
+            return False
+        return isinstance(error, APIStatusError) and error.status_code in RETRYABLE_STATUSES
+
+    def delay(
+        self, attempt: int, error: GatewayError, *, gateway_retries: bool = False
+    ) -> float | None:
+        """Seconds to wait before retrying after failed attempt number ``attempt`` (1-based),
+        or ``None`` to raise ``error``."""
+        if attempt > self.max_retries or not self.retryable(error):
+            return None
+        if gateway_retries and isinstance(error, APIStatusError) and attempt > 1:
+            return None  # the gateway already retried this one; one more client try at most
+        if isinstance(error, APIStatusError):
+            asked = retry_after_seconds(error.headers)
+            if asked is not None:
+                return asked if asked <= self.retry_after_cap else None
+        wait = min(self.base * 2.0 ** (attempt - 1), self.cap)
+        if self.jitter:
+            wait *= 1.0 - 0.25 * random.random()  # jitter, not security
+        return wait
