@@ -27,12 +27,12 @@ from .errors import (
     GatewayError,
     GatewayTimeoutError,
     ResponseParseError,
-    StreamError,
     StreamTruncatedError,
-    error_class,
     error_from_response,
     error_payload,
     request_id_from_headers,
+    status_for_code,
+    stream_error_class,
 )
 from .retry import RetryPolicy
 from .sse import DONE, SSEDecoder
@@ -368,13 +368,12 @@ class StreamCore:
         found = error_payload(body)
         code, message = found if found is not None else (None, str(body)[:500] or "stream error")
         status = body.get("httpCode") if isinstance(body, dict) else None
-        # The status class (rate limit, quota...) is reported through the code; the error itself
-        # is a StreamError because it arrived after a 200 and after events were delivered.
-        if isinstance(status, int) and status >= 400:
-            message = f"{message} [{error_class(status, code).__name__}]"
-        return StreamError(
+        if not isinstance(status, int) or isinstance(status, bool):
+            status = status_for_code(code)
+        # Never retried (events may have been delivered), but typed like the status it stands for.
+        return stream_error_class(status, code)(
             f"error event in the stream: {message}",
-            status_code=status if isinstance(status, int) else self.meta.status_code,
+            status_code=status if status is not None else self.meta.status_code,
             code=code,
             request_id=self.meta.log_id or self.meta.ray_id,
             attempts=self.meta.attempts,

@@ -64,6 +64,8 @@ __all__ = [
     "error_from_response",
     "error_payload",
     "request_id_from_headers",
+    "status_for_code",
+    "stream_error_class",
 ]
 
 # 429 codes that mean "a limit that will not lift within a retry": daily free allocation
@@ -273,6 +275,41 @@ def error_class(status: int, code: int | str | None) -> type[APIStatusError]:
     if cls is not None:
         return cls
     return InternalServerError if status >= 500 else APIStatusError
+
+
+# The HTTP status Cloudflare documents for its error codes (reference/cloudflare-wire.md §4.2):
+# used to type an error that arrives inside a 200 stream, where no status tells it.
+_STATUS_BY_CODE: dict[int, int] = {
+    2001: 400, 2008: 400, 2040: 400, 5007: 400, 5004: 400, 7003: 400,
+    2009: 401, 10000: 401,
+    2021: 402,
+    5035: 403, 5018: 403, 5016: 403, 3023: 403, 3041: 403,
+    3042: 404,
+    3007: 408, 3008: 408,
+    3006: 413,
+    2016: 424, 2017: 424,
+    2003: 429, 2041: 429, 2045: 429, 3036: 429, 3040: 429, 4006: 429,
+    7013: 503,
+}  # fmt: skip
+_stream_variants: dict[type[APIStatusError], type[StreamError]] = {}
+
+
+def status_for_code(code: int | str | None) -> int | None:
+    """The HTTP status Cloudflare uses for an error ``code``, when documented."""
+    return _STATUS_BY_CODE.get(code) if isinstance(code, int) else None
+
+
+def stream_error_class(status: int | None, code: int | str | None) -> type[StreamError]:
+    """`StreamError`, or for a known status a class that is both a `StreamError` and the
+    status class (``except RateLimitError`` and ``except StreamError`` both catch it)."""
+    if status is None or status < 400:
+        return StreamError
+    base = error_class(status, code)
+    variant = _stream_variants.get(base)
+    if variant is None:
+        variant = type(f"Stream{base.__name__}", (StreamError, base), {"__module__": __name__})
+        _stream_variants[base] = variant
+    return variant
 
 
 def error_from_response(
