@@ -1,0 +1,371 @@
+"""GPT54Nano's endpoints, request parameters, tools, configuration and secrets, on the emulator."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.base import BaseLLM
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ImageBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.tools import FunctionTool
+
+from gpt54nano_gateway import (
+    AsyncGatewayClient,
+    AuthenticationError,
+    GatewayClient,
+    GatewayConfig,
+    GatewayOptions,
+)
+from gpt54nano_gateway.emulator import Reply
+from llama_index_gpt54nano import GPT54Nano, UnsupportedContentError
+
+USER = [ChatMessage(role="user", content="Hello there")]
+
+
+async def _drain(coro: Any) -> list[Any]:
+    return [item async for item in await coro]
+
+
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+def multiply(a: int, b: int) -> int:
+    """Multiply two integers."""
+    return a * b
+
+
+TOOLS = [FunctionTool.from_defaults(fn=add), FunctionTool.from_defaults(fn=multiply)]
+
+
+def test_is_a_function_calling_llm_with_catalog_metadata(llm: GPT54Nano) -> None:
+    assert BaseLLM.__name__ in [cls.__name__ for cls in GPT54Nano.__mro__]
+    assert isinstance(llm, FunctionCallingLLM)
+    meta = llm.metadata
+    assert (meta.context_window, meta.num_output) == (128_000, 16_384)
+    assert meta.is_chat_model and meta.is_function_calling_model
+    assert meta.model_name == "openai/gpt-5.4-nano"
+    assert GPT54Nano(api_key="k", account_id="a", max_tokens=500).metadata.num_output == 500
+
+
+# --- the eight endpoints -----------------------------------------------------------------------
+
+
+def test_chat(llm: GPT54Nano, run_io: Callable[..., Any], bodies: Any) -> None:
+    response = run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    assert response.message.content.startswith('You said: "Hello there"')
+    assert response.additional_kwargs["total_tokens"] > 0
+    gateway = response.additional_kwargs["gateway"]
+    assert gateway["log_id"] and gateway["ray_id"] and gateway["status_code"] == 200
+    assert response.raw.model_dump()["choices"][0]["message"]["content"]
+    body = bodies()[-1]
+    assert body["model"] == "openai/gpt-5.4-nano"
+    assert "temperature" not in body and "stream" not in body
+
+
+def test_stream_chat_is_cumulative(llm: GPT54Nano, run_io: Callable[..., Any], bodies: Any) -> None:
+    chunks = run_io(lambda: list(llm.stream_chat(USER)), lambda: _drain(llm.astream_chat(USER)))
+    assert len(chunks) > 3
+    final = chunks[-1].message.content
+    assert final.startswith('You said: "Hello there"')
+    assert "".join(c.delta for c in chunks) == final
+    for earlier, later in zip(chunks, chunks[1:], strict=False):
+        assert later.message.content.startswith(earlier.message.content)
+    assert chunks[-1].additional_kwargs["total_tokens"] > 0  # the usage chunk comes last
+    assert chunks[-1].additional_kwargs["gateway"]["log_id"]
+    assert bodies()[-1]["stream"] is True
+
+
+def test_complete(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
+    response = run_io(lambda: llm.complete("ping"), lambda: llm.acomplete("ping"))
+    assert response.text.startswith('You said: "ping"')
+    assert response.additional_kwargs["prompt_tokens"] > 0
+
+
+def test_stream_complete(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
+    chunks = run_io(
+        lambda: list(llm.stream_complete("ping")), lambda: _drain(llm.astream_complete("ping"))
+    )
+    assert chunks[-1].text.startswith('You said: "ping"')
+    assert "".join(c.delta for c in chunks) == chunks[-1].text
+
+
+def test_reasoning_tokens_are_reported(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    # The emulator, like OpenAI's Chat Completions for GPT-5, sends no reasoning *text*, only
+    # its token count; the ThinkingBlock path is covered by test_convert's stream tests.
+    emulator.queue_reply(Reply(content="42", reasoning="six times seven"))
+    emulator.queue_reply(Reply(content="42", reasoning="six times seven"))
+    answer = run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    chunks = run_io(lambda: list(llm.stream_chat(USER)), lambda: _drain(llm.astream_chat(USER)))
+    for response in (answer, chunks[-1]):
+        assert response.message.content == "42"
+        assert response.additional_kwargs["reasoning_tokens"] > 0
+        assert not any(isinstance(b, ThinkingBlock) for b in response.message.blocks)
+
+
+# --- request parameters ------------------------------------------------------------------------
+
+
+def test_parameters_reach_the_wire_by_the_gpt5_rules(emulator: Any, bodies: Any) -> None:
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        max_tokens=64,
+        reasoning_effort="low",
+        additional_kwargs={"seed": 7},
+        gateway_options=GatewayOptions(cache_ttl=120, metadata={"team": "docs"}),
+    )
+    llm.chat(USER, stop=["zzz"], verbose=True, gateway_options=GatewayOptions(cache_ttl=300))
+    body = bodies()[-1]
+    assert body["max_completion_tokens"] == 64 and "max_tokens" not in body
+    assert body["reasoning_effort"] == "low" and body["seed"] == 7 and body["stop"] == ["zzz"]
+    assert "verbose" not in body
+    headers = emulator.requests[-1].headers
+    assert headers["cf-aig-cache-ttl"] == "300"  # per call wins
+    assert json.loads(headers["cf-aig-metadata"]) == {"team": "docs"}
+
+
+def test_temperature_is_dropped_with_a_warning_unless_reasoning_is_off(
+    emulator: Any, bodies: Any
+) -> None:
+    common = {"account_id": emulator.account_id, "api_key": emulator.api_token}
+    llm = GPT54Nano(base_url=emulator.base_url, temperature=0.2, **common)
+    with pytest.warns(UserWarning, match="temperature"):
+        llm.chat(USER)
+    assert "temperature" not in bodies()[-1]
+    llm = GPT54Nano(base_url=emulator.base_url, temperature=0.2, reasoning_effort="none", **common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        llm.chat(USER)
+    assert bodies()[-1]["temperature"] == 0.2
+
+
+def test_unsupported_block_fails_before_sending(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    messages = [ChatMessage(role="user", blocks=[VideoBlock(video=b"\x00")])]
+    with pytest.raises(UnsupportedContentError, match="VideoBlock"):
+        run_io(lambda: llm.chat(messages), lambda: llm.achat(messages))
+    with pytest.raises(UnsupportedContentError):
+        llm.stream_chat(messages)  # at the call, not at the first next()
+    assert emulator.requests == []
+
+
+def test_out_of_range_parameter_fails_before_sending(llm: GPT54Nano, emulator: Any) -> None:
+    with pytest.raises(ValueError, match="top_p"):
+        llm.chat(USER, top_p=3)
+    assert emulator.requests == []
+
+
+def test_image_input_reaches_the_wire(llm: GPT54Nano, bodies: Any) -> None:
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\xdac\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89"
+        b"\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    message = ChatMessage(role="user", blocks=[ImageBlock(image=png), *USER[0].blocks])
+    assert llm.chat([message]).message.content
+    parts = bodies()[-1]["messages"][0]["content"]
+    assert parts[0]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+def test_chat_with_tools_and_the_second_turn(
+    llm: GPT54Nano, run_io: Callable[..., Any], bodies: Any
+) -> None:
+    question = "Please add 2 and 3"
+    response = run_io(
+        lambda: llm.chat_with_tools(TOOLS, user_msg=question),
+        lambda: llm.achat_with_tools(TOOLS, user_msg=question),
+    )
+    calls = llm.get_tool_calls_from_response(response)
+    assert [(c.tool_name, c.tool_kwargs) for c in calls] == [("add", {"a": 2, "b": 3})]
+    first = bodies()[-1]
+    assert first["tool_choice"] == "auto" and first["parallel_tool_calls"] is False
+    assert [t["function"]["name"] for t in first["tools"]] == ["add", "multiply"]
+
+    history = [
+        ChatMessage(role="user", content=question),
+        response.message,
+        ChatMessage(role="tool", content="5", additional_kwargs={"tool_call_id": calls[0].tool_id}),
+    ]
+    final = run_io(
+        lambda: llm.chat_with_tools(TOOLS, chat_history=history),
+        lambda: llm.achat_with_tools(TOOLS, chat_history=history),
+    )
+    assert "5" in final.message.content
+    assert llm.get_tool_calls_from_response(final, error_on_no_tool_call=False) == []
+    with pytest.raises(ValueError, match="0 tool calls"):
+        llm.get_tool_calls_from_response(final)
+    wire = bodies()[-1]["messages"]
+    assert wire[1]["content"] is None and wire[1]["tool_calls"][0]["id"] == calls[0].tool_id
+    assert wire[2] == {"role": "tool", "tool_call_id": calls[0].tool_id, "content": "5"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({}, "auto"),
+        ({"tool_required": True}, "required"),
+        ({"tool_choice": "none"}, "none"),
+        ({"tool_choice": "multiply"}, {"type": "function", "function": {"name": "multiply"}}),
+        (
+            {"tool_choice": {"type": "function", "function": {"name": "add"}}},
+            {"type": "function", "function": {"name": "add"}},
+        ),
+    ],
+)
+def test_tool_choice_on_the_wire(
+    llm: GPT54Nano, bodies: Any, kwargs: dict[str, Any], expected: Any
+) -> None:
+    llm.chat_with_tools(TOOLS, user_msg="what is 6 times 7", **kwargs)
+    assert bodies()[-1]["tool_choice"] == expected
+
+
+def test_strict_tools(llm: GPT54Nano, bodies: Any) -> None:
+    llm.chat_with_tools(TOOLS, user_msg="add 1 and 2", strict=True)
+    function = bodies()[-1]["tools"][0]["function"]
+    assert function["strict"] is True
+    assert function["parameters"]["additionalProperties"] is False
+
+
+def test_streamed_tool_calls_are_complete_on_every_chunk(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    emulator.queue_reply(
+        Reply(
+            tool_calls=[
+                {"name": "add", "arguments": {"a": 2, "b": 3, "note": "x" * 200}},
+                {"name": "multiply", "arguments": {"a": 6, "b": 7}},
+            ]
+        )
+    )
+    question = "add 2 and 3, multiply 6 by 7"
+    chunks = run_io(
+        lambda: list(
+            llm.stream_chat_with_tools(TOOLS, user_msg=question, allow_parallel_tool_calls=True)
+        ),
+        lambda: _drain(
+            llm.astream_chat_with_tools(TOOLS, user_msg=question, allow_parallel_tool_calls=True)
+        ),
+    )
+    assert len(chunks) > 2
+    for chunk in chunks:  # what FunctionAgent does on every chunk: never raises
+        llm.get_tool_calls_from_response(chunk, error_on_no_tool_call=False)
+        blocks = [b for b in chunk.message.blocks if isinstance(b, ToolCallBlock)]
+        assert len(blocks) == len(chunk.message.additional_kwargs.get("tool_calls", []))
+    final = llm.get_tool_calls_from_response(chunks[-1])
+    assert [(c.tool_name, c.tool_kwargs.get("a")) for c in final] == [("add", 2), ("multiply", 6)]
+    assert final[0].tool_id != final[1].tool_id
+
+
+def test_predict_and_call(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
+    result = run_io(
+        lambda: llm.predict_and_call(TOOLS, user_msg="multiply 6 and 7"),
+        lambda: llm.apredict_and_call(TOOLS, user_msg="multiply 6 and 7"),
+    )
+    assert result.response == "42"
+
+
+# --- configuration, clients, secrets ------------------------------------------------------------
+
+
+def test_credentials_from_the_environment(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch, bodies: Any
+) -> None:
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
+    llm = GPT54Nano(base_url=emulator.base_url)
+    assert llm.chat(USER).message.content
+    assert len(bodies()) == 1
+
+
+def test_a_shared_config_and_shared_clients(emulator: Any, run_io: Callable[..., Any]) -> None:
+    config = GatewayConfig(
+        account_id=emulator.account_id, api_token=emulator.api_token, base_url=emulator.base_url
+    )
+    client, aclient = GatewayClient(config), AsyncGatewayClient(config)
+    llm = GPT54Nano(client=client, async_client=aclient)
+    assert llm.gateway_config() is config
+    assert run_io(lambda: llm.chat(USER), lambda: llm.achat(USER)).message.content
+    assert llm._get_client() is client and llm._get_aclient() is aclient
+    # Fields on top of a config re-validate it (the URL is derived from them).
+    gw = GPT54Nano(config=config, endpoint="gateway", base_url=emulator.gateway_base_url)
+    assert gw.gateway_config().chat_completions_url.endswith("/default/compat/chat/completions")
+    assert gw.chat(USER).message.content
+
+
+def test_clients_are_created_lazily_and_reused(llm: GPT54Nano) -> None:
+    assert llm._client is None and llm._aclient is None
+    llm.chat(USER)
+    first = llm._client
+    llm.chat(USER)
+    assert first is not None and llm._client is first
+
+
+def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None:
+    secret = "tok-SECRET-1234567890"
+    llm = GPT54Nano(account_id=emulator.account_id, api_key=secret, base_url=emulator.base_url)
+    llm.gateway_config()
+    for text in (llm.to_json(), repr(llm), str(llm), json.dumps(llm.to_payload())):
+        assert secret not in text
+    assert "api_key" not in json.loads(llm.to_json())
+    with pytest.raises(AuthenticationError) as info:
+        llm.chat(USER)
+    assert secret not in str(info.value) and secret not in repr(info.value)
+    assert GPT54Nano.from_json(llm.to_json()).model == llm.model
+
+
+# --- instrumentation ---------------------------------------------------------------------------
+
+
+class _Recorder(BaseEventHandler):
+    events: list[str] = []
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "Recorder"
+
+    def handle(self, event: BaseEvent, **kwargs: Any) -> None:
+        self.events.append(type(event).__name__)
+
+
+@pytest.fixture
+def recorder() -> Any:
+    root = get_dispatcher()
+    handler = _Recorder(events=[])
+    root.add_event_handler(handler)
+    yield handler
+    root.event_handlers.remove(handler)
+
+
+def test_instrumentation_events_fire(
+    llm: GPT54Nano, recorder: Any, run_io: Callable[..., Any]
+) -> None:
+    run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    run_io(lambda: list(llm.stream_chat(USER)), lambda: _drain(llm.astream_chat(USER)))
+    run_io(lambda: llm.complete("hi"), lambda: llm.acomplete("hi"))
+    events = recorder.events
+    assert events.count("LLMChatStartEvent") == 2 and events.count("LLMChatEndEvent") == 2
+    assert "LLMChatInProgressEvent" in events
+    assert events.count("LLMCompletionStartEvent") == 1
+    assert events.count("LLMCompletionEndEvent") == 1
