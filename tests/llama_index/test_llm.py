@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.tools import FunctionTool
+from pydantic import Field
 
 from gpt54nano_gateway import (
     AsyncGatewayClient,
@@ -83,7 +85,7 @@ def test_stream_chat_is_cumulative(llm: GPT54Nano, run_io: Callable[..., Any], b
     final = chunks[-1].message.content
     assert final.startswith('You said: "Hello there"')
     assert "".join(c.delta for c in chunks) == final
-    for earlier, later in zip(chunks, chunks[1:], strict=False):
+    for earlier, later in itertools.pairwise(chunks):
         assert later.message.content.startswith(earlier.message.content)
     assert chunks[-1].additional_kwargs["total_tokens"] > 0  # the usage chunk comes last
     assert chunks[-1].additional_kwargs["gateway"]["log_id"]
@@ -339,7 +341,7 @@ def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None
 
 
 class _Recorder(BaseEventHandler):
-    events: list[str] = []
+    events: list[str] = Field(default_factory=list)
 
     @classmethod
     def class_name(cls) -> str:
