@@ -1,0 +1,102 @@
+"""The ``gpt54nano`` command: ``gpt54nano demo`` and ``gpt54nano chat "question"``.
+
+Both talk to Cloudflare when ``CLOUDFLARE_ACCOUNT_ID`` and ``CLOUDFLARE_API_TOKEN`` are set, and
+to the embedded emulator otherwise. Exit status: 0 on success, 1 on a gateway error (printed as
+one line naming the typed error), 2 on a usage error, 130 on Ctrl-C.
+
+The frameworks are imported only when the demo runs, so ``import gpt54nano_gateway`` (and
+``gpt54nano chat``) never loads LangChain or LlamaIndex.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ._demo import Transcript, open_session, run_cache_step, run_chat
+from .errors import ConfigurationError, GatewayError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gpt54nano",
+        description="Cloudflare's openai/gpt-5.4-nano from Python, LangChain and LlamaIndex.",
+        epilog="Without CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN, the embedded emulator "
+        "answers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo", help="LangChain chain, tools, structured output; LlamaIndex agent; gateway cache"
+    )
+    demo.add_argument(
+        "--only",
+        choices=("langchain", "llama-index", "gateway"),
+        help="run one part of the demo only",
+    )
+    chat = commands.add_parser("chat", help="stream one answer (transport only)")
+    chat.add_argument("question", help="what to ask")
+    for sub in (demo, chat):
+        sub.add_argument(
+            "--emulator",
+            action="store_true",
+            help="use the embedded emulator even when Cloudflare credentials are set",
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    transcript = Transcript()
+    try:
+        if args.command == "chat":
+            run_chat(args.question, transcript, force_emulator=args.emulator)
+        else:
+            _run_demo(transcript, only=args.only, force_emulator=args.emulator)
+    except GatewayError as exc:
+        print(f"\nerror: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _run_demo(transcript: Transcript, *, only: str | None, force_emulator: bool) -> None:
+    try:
+        # Imported here, not at the top: the frameworks are optional extras.
+        from . import _demo_langchain, _demo_llama_index
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"the demo needs LangChain and LlamaIndex ({exc.name} is missing): "
+            "pip install 'gpt54nano[all]'"
+        ) from exc
+    with open_session(transcript, force_emulator=force_emulator) as session:
+        if only in (None, "langchain"):
+            _demo_langchain.run(session, transcript)
+        if only in (None, "llama-index"):
+            _demo_llama_index.run(session, transcript)
+        if only in (None, "gateway"):
+            run_cache_step(session, transcript)
+    transcript.line("\ndemo finished")
+
+
+def _one_line(exc: GatewayError) -> str:
+    """``AuthenticationError: Unauthorized (HTTP 401, code 2009, log id ...)``: one line."""
+    details = []
+    if exc.status_code is not None:
+        details.append(f"HTTP {exc.status_code}")
+    if exc.code is not None:
+        details.append(f"code {exc.code}")
+    log_id = exc.meta.log_id if exc.meta is not None else None
+    if log_id:
+        details.append(f"log id {log_id}")
+    suffix = f" ({', '.join(details)})" if details else ""
+    message = " ".join(str(exc.message).split())
+    return f"{type(exc).__name__}: {message}{suffix}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
