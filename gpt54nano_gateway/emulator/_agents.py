@@ -84,13 +84,13 @@ def react_reply(system: str, messages: list[Json]) -> str:
         if m.get("role") != "assistant"
         and _conversation.message_text(m).strip().startswith("Observation:")
     ]
-    for tool in pick_tools(react_tools(system), question):
-        if tool.name not in called:
-            args = _arguments(tool.parameters, question)
-            return (
-                f"Thought: {REACT_ACTION_THOUGHT}\nAction: {tool.name}\n"
-                f"Action Input: {json.dumps(args, ensure_ascii=False)}"
-            )
+    tools = react_tools(system)
+    for tool in pick_tools(tools, question, exclude=called, weak=not observations)[:1]:
+        args = _arguments(tool.parameters, question)
+        return (
+            f"Thought: {REACT_ACTION_THOUGHT}\nAction: {tool.name}\n"
+            f"Action Input: {json.dumps(args, ensure_ascii=False)}"
+        )
     answer = (
         _text.tool_results_answer(observations) if observations else _text.plain_answer(question)
     )
@@ -123,14 +123,15 @@ def codeact_reply(system: str, messages: list[Json]) -> str:
         if m.get("role") == "user"
         and _conversation.message_text(m).strip().startswith(_CODEACT_RESULT)
     ]
-    for tool in pick_tools(codeact_functions(system), question):
-        if not re.search(rf"\b{re.escape(tool.name)}\(", code_so_far):
-            args = _arguments(tool.parameters, question)
-            call = ", ".join(f"{k}={_py_literal(v)}" for k, v in args.items())
-            return (
-                f"I'll call {tool.name} to work this out.\n"
-                f"<execute>\nresult = {tool.name}({call})\nprint(result)\n</execute>"
-            )
+    functions = codeact_functions(system)
+    called = {f.name for f in functions if re.search(rf"\b{re.escape(f.name)}\(", code_so_far)}
+    for tool in pick_tools(functions, question, exclude=called, weak=not outputs)[:1]:
+        args = _arguments(tool.parameters, question)
+        call = ", ".join(f"{k}={_py_literal(v)}" for k, v in args.items())
+        return (
+            f"I'll call {tool.name} to work this out.\n"
+            f"<execute>\nresult = {tool.name}({call})\nprint(result)\n</execute>"
+        )
     return _text.tool_results_answer(outputs) if outputs else _text.plain_answer(question)
 
 

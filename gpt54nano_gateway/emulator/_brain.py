@@ -111,10 +111,10 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
         return [call_for(named[0], user_text)] if named else []
     picked = pick_tools(tools, user_text)
     if _conversation.ends_with_tool_results(messages):
+        # After tool results the model answers, unless the request names a tool (or an agent
+        # to hand off to) not called yet; a required tool_choice still forces a call.
         done = _conversation.called_this_turn(messages)
-        fresh = [t for t in picked if t.name not in done]
-        # After tool results the model answers, unless the request names a tool not yet called;
-        # a required tool_choice still forces a call.
+        fresh = pick_tools(tools, user_text, exclude=done, weak=False)
         picked = fresh or (picked if choice.mode == "required" else [])
     if not picked and choice.mode == "required":
         picked = tools[:1]

@@ -37,6 +37,27 @@ _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s\"'<>)]+")
+_TOPIC = re.compile(
+    r"\b(?:about|regarding|on|from)\s+(?!(?:it|this|that|them|me|us|you)\b)([^.,;!?\n]+)",
+    re.IGNORECASE,
+)
+# Properties that take the request itself (a search query, a message) rather than a label.
+_FREE_TEXT = frozenset(
+    [
+        "query",
+        "q",
+        "question",
+        "text",
+        "prompt",
+        "input",
+        "message",
+        "content",
+        "body",
+        "request",
+        "search",
+        "task",
+    ]
+)
 _MAX_DEPTH = 8
 
 _FORMAT_DEFAULTS = {
@@ -73,6 +94,7 @@ class Hints:
     numbers: list[int | float] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     fallback: str = "example"
+    topic: str = "example"
     overrides: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -80,9 +102,14 @@ class Hints:
         quoted = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text)]
         unquoted = _QUOTED.sub(" ", text)
         numbers = [_as_number(m.group(0)) for m in _NUMBER.finditer(unquoted)]
-        short = " ".join(text.split())[:200]
+        short = " ".join(text.split())[:200] or "example"
+        topic = _TOPIC.search(unquoted)
         return cls(
-            text=text, numbers=numbers, quoted=quoted, fallback=fallback or short or "example"
+            text=text,
+            numbers=numbers,
+            quoted=quoted,
+            fallback=fallback or short,
+            topic=" ".join(topic.group(1).split())[:80] if topic else short,
         )
 
     def take_number(self, integer: bool) -> int | float | None:
@@ -267,8 +294,15 @@ class _Filler:
             text = self.hints.take_quoted(self.property_names)
         if text is None:
             default = schema.get("default")
-            text = default if isinstance(default, str) else self.hints.fallback
+            text = default if isinstance(default, str) else self.free_text(name)
         return _fit_string(text, schema)
+
+    def free_text(self, name: str) -> str:
+        """Words for a string nothing in the text pins down: the request, or a labelled topic."""
+        if not name or name.lower() in _FREE_TEXT:
+            return self.hints.fallback if name else self.hints.topic
+        label = " ".join(w for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w)
+        return f"{label[:1].upper()}{label[1:].lower()}: {self.hints.topic}"
 
     def number(self, schema: Json, name: str, *, integer: bool) -> int | float:
         value: int | float | None = None

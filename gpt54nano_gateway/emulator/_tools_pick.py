@@ -100,18 +100,34 @@ def handoff_target(tool: ToolSpec, request: str) -> str | None:
     return best[2] if best else None
 
 
-def pick_tools(tools: list[ToolSpec], request: str) -> list[ToolSpec]:
-    """The tools the request plausibly asks for, strongest matches first; may be empty."""
+def pick_tools(
+    tools: list[ToolSpec],
+    request: str,
+    *,
+    exclude: frozenset[str] | set[str] = frozenset(),
+    weak: bool = True,
+) -> list[ToolSpec]:
+    """The tools the request plausibly asks for, strongest matches first; may be empty.
+
+    ``exclude`` drops tools already called; ``weak=False`` ignores description-only matches.
+    """
+    tools = [t for t in tools if t.name not in exclude]
     plain = [t for t in tools if not is_handoff(t)]
-    strong = [t for t in plain if name_hits(t, request) or t.name.lower() in request.lower()]
+    strong = [t for t in plain if name_hits(t, request) or _names_literally(t.name, request)]
     if strong:
         return strong
     for tool in tools:
         if is_handoff(tool) and handoff_target(tool, request):
             return [tool]
+    if not weak:
+        return []
     scored = [(description_hits(t, request), -i, t) for i, t in enumerate(plain)]
     scored = [s for s in scored if s[0] > 0]
     return [max(scored, key=lambda s: (s[0], s[1]))[2]] if scored else []
+
+
+def _names_literally(name: str, request: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", request, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True)
