@@ -1,4 +1,4 @@
-"""error_from_response: the four Cloudflare body shapes, status mapping, quota codes, request ids."""
+"""error_from_response: the four body shapes, status mapping, quota codes, request ids."""
 
 from __future__ import annotations
 
