@@ -1,0 +1,131 @@
+"""The public surface of gpt54nano_gateway: exported names, the error tree, import hygiene."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import gpt54nano_gateway as gw
+
+CONTRACT_NAMES = {
+    # docs/contracts.md, "Transport"
+    "GatewayConfig",
+    "GatewayOptions",
+    "GatewayRetries",
+    "GatewayClient",
+    "AsyncGatewayClient",
+    "ChatStream",
+    "AsyncChatStream",
+    "StreamAccumulator",
+    "RetryPolicy",
+    "ChatRequest",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "Usage",
+    "GatewayMeta",
+    "apply_model_rules",
+    "ServerSentEvent",
+    "SSEDecoder",
+    "SystemMessage",
+    "DeveloperMessage",
+    "UserMessage",
+    "AssistantMessage",
+    "ToolMessage",
+    "ToolCall",
+    "FunctionTool",
+    "error_from_response",
+    # the error tree
+    "GatewayError",
+    "ConfigurationError",
+    "GatewayConnectionError",
+    "GatewayTimeoutError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RequestTimeoutError",
+    "ConflictError",
+    "PayloadTooLargeError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "QuotaExceededError",
+    "InternalServerError",
+    "StreamError",
+    "StreamTruncatedError",
+    "ResponseParseError",
+}
+
+
+def test_all_is_sorted_unique_and_importable() -> None:
+    names = list(gw.__all__)
+    assert names == sorted(names)
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(gw, name), name
+
+
+def test_contract_names_are_exported() -> None:
+    assert set(gw.__all__) >= CONTRACT_NAMES
+
+
+def test_error_tree_matches_the_contract() -> None:
+    tree = {
+        gw.ConfigurationError: (gw.GatewayError, ValueError),
+        gw.GatewayConnectionError: (gw.GatewayError,),
+        gw.GatewayTimeoutError: (gw.GatewayConnectionError,),
+        gw.APIStatusError: (gw.GatewayError,),
+        gw.BadRequestError: (gw.APIStatusError,),
+        gw.AuthenticationError: (gw.APIStatusError,),
+        gw.PaymentRequiredError: (gw.APIStatusError,),
+        gw.PermissionDeniedError: (gw.APIStatusError,),
+        gw.NotFoundError: (gw.APIStatusError,),
+        gw.RequestTimeoutError: (gw.APIStatusError,),
+        gw.ConflictError: (gw.APIStatusError,),
+        gw.PayloadTooLargeError: (gw.APIStatusError,),
+        gw.UnprocessableEntityError: (gw.APIStatusError,),
+        gw.RateLimitError: (gw.APIStatusError,),
+        gw.QuotaExceededError: (gw.RateLimitError,),
+        gw.InternalServerError: (gw.APIStatusError,),
+        gw.StreamError: (gw.GatewayError,),
+        gw.StreamTruncatedError: (gw.GatewayError,),
+        gw.ResponseParseError: (gw.GatewayError,),
+    }
+    for cls, parents in tree.items():
+        for parent in parents:
+            assert issubclass(cls, parent), (cls, parent)
+    assert not issubclass(gw.StreamTruncatedError, gw.GatewayConnectionError)
+    assert not issubclass(gw.APIStatusError, gw.GatewayConnectionError)
+
+
+def test_errors_carry_the_documented_attributes() -> None:
+    error = gw.GatewayError("x")
+    for attribute in ("message", "status_code", "code", "request_id", "attempts", "body", "meta"):
+        assert hasattr(error, attribute)
+    assert hasattr(error, "partial")
+
+
+def test_import_pulls_in_no_framework_and_no_emulator() -> None:
+    code = "import json, sys, gpt54nano_gateway\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules = json.loads(result.stdout)
+    forbidden = [
+        m
+        for m in modules
+        if m.split(".")[0].startswith(("langchain", "llama_index"))
+        or m.split(".")[0] in {"starlette", "uvicorn", "jsonschema", "anyio_pytest", "openai"}
+        or m.startswith("gpt54nano_gateway.emulator")
+    ]
+    assert forbidden == []
+    assert "httpx" in modules and "pydantic" in modules
+
+
+def test_version_and_user_agent() -> None:
+    from gpt54nano_gateway._base import USER_AGENT
+
+    assert gw.__version__
+    assert f"gpt54nano/{gw.__version__}" == USER_AGENT
