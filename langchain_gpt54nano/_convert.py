@@ -224,7 +224,11 @@ def _anthropic_image(source: Mapping[str, Any]) -> dict[str, Any]:
 
 def to_wire_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
     """Any tool form LangChain accepts (pydantic, TypedDict, function, BaseTool, dict)."""
-    return convert_to_openai_tool(tool, strict=strict)
+    wire = convert_to_openai_tool(tool, strict=strict)
+    if strict is not None and "strict" not in wire.get("function", {}):
+        # A ready OpenAI tool dict is passed through by LangChain; `strict=` still applies.
+        wire = {**wire, "function": {**wire["function"], "strict": strict}}
+    return wire
 
 
 def to_wire_tool_choice(

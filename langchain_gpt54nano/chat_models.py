@@ -324,8 +324,13 @@ class ChatGPT54Nano(BaseChatModel):
         values["model_kwargs"] = model_kwargs
         return values
 
-    @model_validator(mode="after")
-    def _resolve_config(self) -> ChatGPT54Nano:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Not a validator: a missing credential must surface as the transport's
+        # ConfigurationError, not wrapped in a pydantic ValidationError.
+        self._resolve_config()
+
+    def _resolve_config(self) -> None:
         """Build the one GatewayConfig this model uses; fields given explicitly win over it."""
         overrides: dict[str, Any] = {}
         for field, key in (
@@ -360,7 +365,6 @@ class ChatGPT54Nano(BaseChatModel):
         object.__setattr__(self, "api_key", config.api_token)
         object.__setattr__(self, "account_id", config.account_id)
         object.__setattr__(self, "gateway_id", config.gateway_id)
-        return self
 
     # --- identity -----------------------------------------------------------------------
 
