@@ -4,8 +4,11 @@ LlamaIndex's default, for a function-calling LLM, is ``FunctionCallingProgram``:
 class becomes a tool and the call is forced with ``tool_choice: "required"``. That works here
 too (``structured_output_mode="function_calling"``), but the default is ``"json_schema"``
 because GPT-5.4 supports OpenAI Structured Outputs (see ``_structured``): decoding is held to
-the schema, the request carries no fake tool, and streaming keeps the constraint (core's
-streaming program sends ``tool_choice: "auto"``, so a model may answer in prose).
+the schema, the request carries no fake tool, and streaming keeps the constraint.
+
+In ``"function_calling"`` mode the streamed paths build their program with
+``tool_choice="required"``: core's own streaming program drops ``tool_required`` and sends
+``"auto"``, so a model may answer in prose and the stream yields empty objects.
 
 Both paths are taken only with ``pydantic_program_mode == DEFAULT``; any other program mode is
 the caller's explicit choice and goes to core unchanged.
@@ -24,6 +27,7 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictStartEvent,
 )
 from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.program.function_program import FunctionCallingProgram
 from llama_index.core.program.streaming_utils import process_streaming_content_incremental
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
@@ -113,6 +117,15 @@ class StructuredOutputLLM(FunctionCallingLLM):
         dispatcher.event(LLMStructuredPredictEndEvent(output=parsed))
         return parsed
 
+    def _forced_tool_program(
+        self, output_cls: type[BaseModel], prompt: PromptTemplate
+    ) -> FunctionCallingProgram:
+        # Core's streaming program drops tool_required, so its request says tool_choice "auto"
+        # and a model may answer in prose; an explicit tool_choice="required" survives.
+        return FunctionCallingProgram.from_defaults(
+            output_cls=output_cls, prompt=prompt, llm=self, tool_choice="required"
+        )
+
     def _structured_stream_call(
         self,
         output_cls: type[Model],
@@ -121,8 +134,11 @@ class StructuredOutputLLM(FunctionCallingLLM):
         **prompt_args: Any,
     ) -> Generator[Any, None, None]:
         # Core's stream_structured_predict emits the structured-predict events around this.
-        if not self._uses_json_schema():
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        if not self._uses_json_schema():
+            program = self._forced_tool_program(output_cls, prompt)
+            return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
         messages, kwargs = self._schema_call(output_cls, prompt, llm_kwargs, prompt_args)
         responses = self.stream_chat(messages, **kwargs)
 
@@ -141,10 +157,13 @@ class StructuredOutputLLM(FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> AsyncGenerator[Any, None]:
-        if not self._uses_json_schema():
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return await super()._structured_astream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
+        if not self._uses_json_schema():
+            program = self._forced_tool_program(output_cls, prompt)
+            return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
         messages, kwargs = self._schema_call(output_cls, prompt, llm_kwargs, prompt_args)
         responses = await self.astream_chat(messages, **kwargs)
 
