@@ -170,7 +170,8 @@ def _signature_schema(signature: str) -> Json:
         name = name.strip().lstrip("*")
         if not name or name in ("self", "ctx") or param.strip() in ("*", "/"):
             continue
-        base = annotation.strip().split("[")[0].split("|")[0].strip()
+        # Postponed annotations arrive quoted: b: 'int'.
+        base = annotation.strip().strip("'\"").split("[")[0].split("|")[0].strip()
         kind = _PY_TYPES.get(base, "array" if base in ("list", "List") else "string")
         props[name] = (
             {"type": kind, "items": {"type": "string"}} if kind == "array" else {"type": kind}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import math
 import re
 import uuid
@@ -58,7 +59,10 @@ _FREE_TEXT = frozenset(
         "task",
     ]
 )
-_MAX_DEPTH = 8
+_MAX_DEPTH = 8  # past this depth only required properties and minItems are generated
+_GIVE_UP_DEPTH = 40
+# The stdlib's regex parser (``sre_parse`` before 3.11) gives ``pattern`` a parse tree.
+_sre_parser: Any = importlib.import_module("re._parser")
 
 _FORMAT_DEFAULTS = {
     "date": "2026-01-01",
@@ -191,8 +195,8 @@ class _Filler:
         return node if isinstance(node, dict) else {}
 
     def value(self, schema: Any, name: str, depth: int, *, top: bool = False) -> Any:
-        if schema is False:
-            return None
+        if schema is False or depth > _GIVE_UP_DEPTH:
+            return None  # no instance exists (or none finite, for an always-required cycle)
         if not isinstance(schema, dict):
             return self.string({}, name)
         schema = self.resolve(schema, 0)
@@ -367,19 +371,59 @@ def _fit_string(text: str, schema: Json) -> str:
         text = (text + " " + "x" * low)[: max(low, len(text))] if text else "x" * low
     pattern = schema.get("pattern")
     if isinstance(pattern, str) and not _matches(pattern, text):
-        for candidate in (
-            text.replace(" ", "_"),
-            "example",
-            "EXAMPLE",
-            "A",
-            "a",
-            "0",
-            "123",
-            "abc",
-        ):
-            if _matches(pattern, candidate):
+        for candidate in (text.replace(" ", "_"), _shortest_match(pattern)):
+            if candidate is not None and _matches(pattern, candidate):
                 return candidate
     return text
+
+
+def _shortest_match(pattern: str) -> str | None:
+    """A short string matching ``pattern``, built from its parse tree (best effort)."""
+    try:
+        parsed = _sre_parser.parse(pattern)
+    except Exception:  # re.error and friends: an invalid pattern has no instance
+        return None
+    return _from_tree(list(parsed))
+
+
+def _from_tree(items: list[Any]) -> str:
+    out = ""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            out += chr(arg)
+        elif name == "NOT_LITERAL":
+            out += "b" if arg == ord("a") else "a"
+        elif name == "ANY":
+            out += "a"
+        elif name == "IN":
+            out += _from_class(arg)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, sub = arg
+            out += _from_tree(list(sub)) * low
+        elif name == "SUBPATTERN":
+            out += _from_tree(list(arg[-1]))
+        elif name == "BRANCH":
+            out += _from_tree(list(arg[1][0]))
+        elif name == "ATOMIC_GROUP":
+            out += _from_tree(list(arg))
+    return out
+
+
+def _from_class(items: list[Any]) -> str:
+    negate = any(str(op) == "NEGATE" for op, _ in items)
+    allowed: list[str] = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            allowed.append(chr(arg))
+        elif name == "RANGE":
+            allowed.append(chr(arg[0]))
+        elif name == "CATEGORY":
+            allowed.append({"CATEGORY_DIGIT": "0", "CATEGORY_SPACE": " "}.get(str(arg), "a"))
+    if not negate:
+        return allowed[0] if allowed else "a"
+    return next(c for c in "aA0_x!" if c not in allowed)
 
 
 def _matches(pattern: str, text: str) -> bool:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
 
 
-class Colour(str, enum.Enum):
+class Colour(enum.StrEnum):
     RED = "red"
     GREEN = "green"
     BLUE = "blue"

@@ -1,0 +1,508 @@
+"""The emulator's deterministic model (``_brain.generate``): pure rules, no server.
+
+The framework cases build their requests the way the frameworks do (LangChain's tool schemas,
+LlamaIndex's ReAct/CodeAct prompt builders and output parsers), so a drift in a framework's
+prompt shows up here rather than as a hanging agent in an end-to-end test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jsonschema
+import pytest
+from pydantic import BaseModel, Field
+
+from gpt54nano_gateway.emulator._brain import Generation, Reply, generate
+from gpt54nano_gateway.emulator._text import REFUSAL_TEXT
+
+MAGIC = {
+    "type": "function",
+    "function": {
+        "name": "magic_function",
+        "description": "Apply a magic function to an input.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "input": {"type": "integer", "exclusiveMinimum": -1000, "exclusiveMaximum": 1000}
+            },
+            "required": ["input"],
+        },
+    },
+}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the weather at a location.",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
+ADDER = {
+    "type": "function",
+    "function": {
+        "name": "my_adder_tool",
+        "description": "Tool that adds two integers.",
+        "parameters": {
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+            "required": ["a", "b"],
+        },
+    },
+}
+NO_ARGS = {
+    "type": "function",
+    "function": {
+        "name": "magic_function_no_args",
+        "description": "Calculate a magic function.",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
+
+
+def user(text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "model": "openai/gpt-5.4-nano",
+        "messages": [{"role": "user", "content": text}],
+        **extra,
+    }
+
+
+def text_of(generation: Generation) -> str:
+    return "".join(generation.pieces)
+
+
+def args_of(generation: Generation, index: int = 0) -> Any:
+    return json.loads(generation.tool_calls[index]["arguments"])
+
+
+def names_of(generation: Generation) -> list[str]:
+    return [c["name"] for c in generation.tool_calls]
+
+
+def tool_turn(question: str, name: str, result: str, **extra: Any) -> dict[str, Any]:
+    """A conversation that ends with the result of a call to ``name``."""
+    call = {"id": "abc123", "type": "function", "function": {"name": name, "arguments": "{}"}}
+    messages = [
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "abc123", "content": result},
+    ]
+    return {"model": "openai/gpt-5.4-nano", "messages": messages, **extra}
+
+
+# --- text, determinism, usage ---------------------------------------------------------------
+
+
+def test_text_answer_is_non_empty_and_mentions_the_question() -> None:
+    generation = generate(user("What is 2+2?"))
+    assert "What is 2+2?" in text_of(generation)
+    assert generation.finish_reason == "stop"
+    assert generation.tool_calls == []
+
+
+def test_same_request_same_generation() -> None:
+    body = user("What is the weather in Paris?", tools=[WEATHER])
+    assert generate(body) == generate(body)
+
+
+def test_usage_counts_pieces_and_prompt() -> None:
+    generation = generate(user("Hello"))
+    assert generation.completion_tokens == len(generation.pieces) > 1
+    with_tools = generate(user("Hello", tools=[WEATHER, MAGIC]))
+    assert with_tools.prompt_tokens > generation.prompt_tokens > 0
+    assert generation.reasoning_tokens == 0
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Respond with the word 'pong'.", "pong"),
+        ("Please reply with OK", "OK"),
+        ('Say "hello world" and nothing else', "hello world"),
+        ("Answer only with yes.", "yes"),
+    ],
+)
+def test_asked_for_text_is_returned_verbatim(prompt: str, expected: str) -> None:
+    assert text_of(generate(user(prompt))) == expected
+
+
+def test_refusal_marker_gives_a_refusal_and_no_content() -> None:
+    generation = generate(user("Do the thing [[refuse]]"))
+    assert generation.refusal == REFUSAL_TEXT
+    assert generation.pieces == []
+    assert generation.finish_reason == "stop"
+    assert generation.completion_tokens > 0
+
+
+def test_list_content_parts_are_read() -> None:
+    body = user("")
+    body["messages"][0]["content"] = [{"type": "text", "text": "Respond with 'parts'"}]
+    assert text_of(generate(body)) == "parts"
+
+
+# --- stop and max tokens ----------------------------------------------------------------------
+
+
+def test_stop_cuts_before_the_first_stop_string() -> None:
+    body = user("x", stop=["three", "two"])
+    generation = generate(body, Reply(content="one two three"))
+    assert text_of(generation) == "one "
+    assert generation.finish_reason == "stop"
+
+
+def test_stop_as_a_single_string() -> None:
+    assert text_of(generate(user("x", stop="!"), Reply(content="Hi! there"))) == "Hi"
+
+
+@pytest.mark.parametrize("key", ["max_completion_tokens", "max_tokens"])
+def test_max_tokens_truncates_with_length(key: str) -> None:
+    generation = generate(user("x", **{key: 2}), Reply(content="alpha beta gamma delta"))
+    assert generation.pieces == ["alpha", " beta"]
+    assert generation.finish_reason == "length"
+    assert generation.completion_tokens == 2
+
+
+def test_max_tokens_cuts_tool_arguments_too() -> None:
+    body = user("What is the value of magic_function(3)?", tools=[MAGIC], max_completion_tokens=3)
+    generation = generate(body)
+    assert generation.finish_reason == "length"
+    assert generation.tool_calls[0]["arguments"] != '{"input": 3}'
+
+
+# --- queued replies ---------------------------------------------------------------------------
+
+
+def test_queued_reply_wins_and_keeps_unicode_arguments() -> None:
+    queued = Reply(tool_calls=[{"name": "f", "arguments": {"city": "Zürich 東京"}}])
+    generation = generate(user("Hello"), queued)
+    assert generation.tool_calls[0]["arguments"] == '{"city": "Zürich 東京"}'
+    assert generation.finish_reason == "tool_calls"
+    assert re.fullmatch(r"call_[0-9a-f]{24}", generation.tool_calls[0]["id"])
+
+
+def test_queued_ids_strings_and_finish_reason_are_kept() -> None:
+    queued = Reply(
+        content="partial",
+        tool_calls=[{"name": "f", "arguments": '{"a": 1}', "id": "call_given"}],
+        reasoning="thinking it over",
+        finish_reason="content_filter",
+    )
+    generation = generate(user("Hello"), queued)
+    assert generation.tool_calls == [{"id": "call_given", "name": "f", "arguments": '{"a": 1}'}]
+    assert generation.finish_reason == "content_filter"
+    assert generation.reasoning == "thinking it over"
+    assert generation.reasoning_tokens > 0
+    assert generation.completion_tokens > len(generation.pieces)
+
+
+def test_call_ids_differ_by_position_and_conversation() -> None:
+    queued = Reply(tool_calls=[{"name": "f", "arguments": {}}, {"name": "f", "arguments": {}}])
+    first, second = generate(user("a"), queued).tool_calls
+    other = generate(user("b"), queued).tool_calls[0]
+    assert len({first["id"], second["id"], other["id"]}) == 3
+
+
+# --- tool calls -------------------------------------------------------------------------------
+
+
+def test_required_fills_arguments_from_the_prompt() -> None:
+    prompt = "What is the value of magic_function(3)? Use the tool."
+    generation = generate(user(prompt, tools=[MAGIC], tool_choice="required"))
+    assert names_of(generation) == ["magic_function"]
+    assert args_of(generation) == {"input": 3}
+    assert generation.finish_reason == "tool_calls"
+    assert generation.pieces == []
+
+
+def test_required_without_a_match_calls_the_first_tool_validly() -> None:
+    generation = generate(user("Hello!", tools=[WEATHER, MAGIC], tool_choice="required"))
+    assert names_of(generation) == ["get_weather"]
+    jsonschema.validate(args_of(generation), WEATHER["function"]["parameters"])
+
+
+def test_named_tool_choice_calls_that_tool() -> None:
+    choice = {"type": "function", "function": {"name": "magic_function"}}
+    generation = generate(user("Hello!", tools=[WEATHER, MAGIC], tool_choice=choice))
+    assert names_of(generation) == ["magic_function"]
+    jsonschema.validate(args_of(generation), MAGIC["function"]["parameters"])
+
+
+def test_no_argument_tool_gets_empty_arguments() -> None:
+    generation = generate(user("Call it", tools=[NO_ARGS], tool_choice="required"))
+    assert args_of(generation) == {}
+
+
+def test_auto_calls_a_tool_the_request_names() -> None:
+    generation = generate(user("What is the weather in San Francisco, CA?", tools=[WEATHER]))
+    assert names_of(generation) == ["get_weather"]
+    assert args_of(generation) == {"location": "San Francisco, CA"}
+
+
+@pytest.mark.parametrize("choice", [None, "auto"])
+def test_auto_without_a_match_answers_in_text(choice: str | None) -> None:
+    body = user("Hello", tools=[WEATHER, MAGIC])
+    if choice:
+        body["tool_choice"] = choice
+    generation = generate(body)
+    assert generation.tool_calls == []
+    assert text_of(generation)
+
+
+def test_camel_case_names_match_too() -> None:
+    tool = json.loads(json.dumps(WEATHER).replace("get_weather", "getWeather"))
+    assert names_of(generate(user("weather in Oslo?", tools=[tool]))) == ["getWeather"]
+
+
+def test_tool_choice_none_never_calls() -> None:
+    body = user("What is the weather in Paris?", tools=[WEATHER], tool_choice="none")
+    generation = generate(body)
+    assert generation.tool_calls == []
+    assert text_of(generation)
+
+
+def test_several_matches_give_parallel_calls_unless_disabled() -> None:
+    prompt = "Give me the weather in Rome and the magic_function of 4"
+    generation = generate(user(prompt, tools=[WEATHER, MAGIC]))
+    assert sorted(names_of(generation)) == ["get_weather", "magic_function"]
+    single = generate(user(prompt, tools=[WEATHER, MAGIC], parallel_tool_calls=False))
+    assert len(single.tool_calls) == 1
+
+
+def test_allowed_tools_restricts_and_sets_the_mode() -> None:
+    choice = {
+        "type": "allowed_tools",
+        "allowed_tools": {
+            "mode": "required",
+            "tools": [{"type": "function", "function": {"name": "magic_function"}}],
+        },
+    }
+    generation = generate(user("weather please", tools=[WEATHER, MAGIC], tool_choice=choice))
+    assert names_of(generation) == ["magic_function"]
+
+
+def test_unicode_arguments_are_not_escaped() -> None:
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "unicode_customer",
+            "description": "Tool for creating a customer with Unicode name.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "customer_name": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+                "required": ["customer_name", "description"],
+            },
+        },
+    }
+    prompt = "Create a customer named '你好啊集团' (Hello Group) - a Chinese technology company"
+    generation = generate(user(prompt, tools=[tool], tool_choice="required"))
+    assert "你好啊集团" in generation.tool_calls[0]["arguments"]
+    assert args_of(generation)["customer_name"] == "你好啊集团"
+
+
+def test_few_shot_history_then_new_question() -> None:
+    body = tool_turn("What is 1 + 2", "my_adder_tool", '{"result": 3}', tools=[ADDER])
+    body["messages"] += [
+        {"role": "assistant", "content": '{"result": 3}'},
+        {"role": "user", "content": "What is 3 + 4"},
+    ]
+    body["tool_choice"] = "required"
+    assert args_of(generate(body)) == {"a": 3, "b": 4}
+
+
+class Nested(BaseModel):
+    title: str
+    count: int = Field(ge=1, le=5)
+    tags: list[str] = Field(min_length=1)
+    owner: dict[str, str]
+
+
+def test_arguments_validate_against_pydantic_tool_schemas() -> None:
+    schema = Nested.model_json_schema()
+    tool = {"type": "function", "function": {"name": "Nested", "parameters": schema}}
+    generation = generate(user("make 9 of them", tools=[tool], tool_choice="required"))
+    Nested.model_validate(args_of(generation))
+    jsonschema.validate(args_of(generation), schema)
+
+
+# --- after tool results -----------------------------------------------------------------------
+
+
+def test_after_tool_results_the_answer_quotes_them() -> None:
+    body = tool_turn("What is the weather in SF?", "get_weather", "It's sunny.", tools=[WEATHER])
+    generation = generate(body)
+    assert generation.tool_calls == []
+    assert "It's sunny." in text_of(generation)
+
+
+def test_after_tool_results_required_still_calls() -> None:
+    body = tool_turn("What is the weather in SF?", "get_weather", "sunny", tools=[WEATHER])
+    body["tool_choice"] = "required"
+    assert names_of(generate(body)) == ["get_weather"]
+
+
+def test_after_tool_results_a_named_but_uncalled_tool_is_called() -> None:
+    prompt = "What is the weather in Rome and the magic_function of 4?"
+    body = tool_turn(prompt, "get_weather", "sunny", tools=[WEATHER, MAGIC])
+    generation = generate(body)
+    assert names_of(generation) == ["magic_function"]
+    assert args_of(generation) == {"input": 4}
+
+
+def test_handoff_goes_to_the_agent_the_request_asks_for() -> None:
+    agents = {"WriteAgent": "Writes a report on a topic.", "ReviewAgent": "Reviews a report."}
+    handoff = {
+        "type": "function",
+        "function": {
+            "name": "handoff",
+            "description": "Useful for handing off to another agent.\n"
+            f"Currently available agents:\n{agents}\n",
+            "parameters": {
+                "type": "object",
+                "properties": {"to_agent": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["to_agent", "reason"],
+            },
+        },
+    }
+    generation = generate(user("Please review my report", tools=[WEATHER, handoff]))
+    assert names_of(generation) == ["handoff"]
+    assert args_of(generation)["to_agent"] == "ReviewAgent"
+    assert args_of(generation)["reason"]
+
+
+# --- structured output ------------------------------------------------------------------------
+
+
+class Joke(BaseModel):
+    """Joke to tell user."""
+
+    setup: str = Field(description="question to set up a joke")
+    punchline: str = Field(description="answer to resolve the joke")
+
+
+def test_json_schema_response_format_validates() -> None:
+    schema = {**Joke.model_json_schema(), "additionalProperties": False}
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "Joke", "strict": True, "schema": schema},
+    }
+    generation = generate(user("Tell me a joke about cats.", response_format=response_format))
+    value = json.loads(text_of(generation))
+    jsonschema.validate(value, schema)
+    assert value["setup"] != value["punchline"]
+
+
+def test_json_object_uses_the_keys_the_prompt_names() -> None:
+    prompt = "Tell me a joke. Return a JSON with 'setup' and 'punchline' keys."
+    generation = generate(user(prompt, response_format={"type": "json_object"}))
+    assert set(json.loads(text_of(generation))) == {"setup", "punchline"}
+
+
+def test_json_object_without_keys_is_still_an_object() -> None:
+    generation = generate(user("Hello", response_format={"type": "json_object"}))
+    assert isinstance(json.loads(text_of(generation)), dict)
+
+
+def test_schema_quoted_in_the_prompt_is_followed() -> None:
+    from llama_index.core.output_parsers import PydanticOutputParser
+
+    prompt = PydanticOutputParser(Joke).format("Tell me a joke about dogs.")
+    prompt = prompt.replace("{{", "{").replace("}}", "}")  # what the template renders
+    Joke.model_validate_json(text_of(generate(user(prompt))))
+
+
+# --- LlamaIndex text-protocol agents ----------------------------------------------------------
+
+
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+def multiply(a: int, b: int) -> int:
+    """Multiply two integers."""
+    return a * b
+
+
+def react_body(question: str, steps: list[tuple[str, str]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    from llama_index.core.agent.react.formatter import ReActChatFormatter
+    from llama_index.core.llms import ChatMessage
+    from llama_index.core.tools import FunctionTool
+
+    tools = [FunctionTool.from_defaults(add), FunctionTool.from_defaults(multiply)]
+    formatted = ReActChatFormatter.from_defaults().format(
+        tools, [ChatMessage(role="user", content=question)]
+    )
+    messages = [{"role": m.role.value, "content": m.content} for m in formatted]
+    messages += [{"role": role, "content": text} for role, text in steps]
+    return {"model": "openai/gpt-5.4-nano", "messages": messages}
+
+
+def test_react_prompt_gets_a_parsable_action() -> None:
+    from llama_index.core.agent.react.output_parser import ReActOutputParser
+
+    output = text_of(generate(react_body("Please multiply 4 and 5")))
+    step = ReActOutputParser().parse(output)
+    assert step.action == "multiply"  # type: ignore[attr-defined]
+    assert step.action_input == {"a": 4, "b": 5}  # type: ignore[attr-defined]
+
+
+def test_react_answers_after_the_observation() -> None:
+    from llama_index.core.agent.react.output_parser import ReActOutputParser
+
+    first = text_of(generate(react_body("Please multiply 4 and 5")))
+    body = react_body(
+        "Please multiply 4 and 5", [("assistant", first), ("user", "Observation: 20")]
+    )
+    step = ReActOutputParser().parse(text_of(generate(body)))
+    assert step.is_done
+    assert "20" in step.response  # type: ignore[attr-defined]
+
+
+def test_react_without_a_matching_tool_answers_directly() -> None:
+    from llama_index.core.agent.react.output_parser import ReActOutputParser
+
+    step = ReActOutputParser().parse(text_of(generate(react_body("Respond with 'ok'"))))
+    assert step.is_done
+    assert step.response == "ok"  # type: ignore[attr-defined]
+
+
+def codeact_body(question: str, steps: list[tuple[str, str]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    from llama_index.core.agent.workflow.codeact_agent import CodeActAgent
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.tools import FunctionTool
+
+    agent = CodeActAgent(code_execute_fn=lambda code: {}, tools=[add, multiply], llm=MockLLM())
+    tools = [FunctionTool.from_defaults(add), FunctionTool.from_defaults(multiply)]
+    system = agent.code_act_system_prompt.format(
+        tool_descriptions=agent._get_tool_descriptions(tools)
+    )
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
+    messages += [{"role": role, "content": text} for role, text in steps]
+    return {"model": "openai/gpt-5.4-nano", "messages": messages}
+
+
+def test_codeact_prompt_gets_executable_code() -> None:
+    output = text_of(generate(codeact_body("Use add on 7 and 8")))
+    code = re.search(r"<execute>(.*?)</execute>", output, re.DOTALL)
+    assert code is not None
+    printed: list[Any] = []
+    exec(code.group(1), {"add": add, "multiply": multiply, "print": printed.append})
+    assert printed == [15]
+
+
+def test_codeact_answers_after_the_execution_result() -> None:
+    first = text_of(generate(codeact_body("Use add on 7 and 8")))
+    steps = [("assistant", first), ("user", "Result of executing the code given:\n\n15\n")]
+    output = text_of(generate(codeact_body("Use add on 7 and 8", steps)))
+    assert "<execute>" not in output
+    assert "15" in output
