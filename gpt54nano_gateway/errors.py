@@ -241,8 +241,9 @@ def error_payload(body: Any) -> tuple[int | str | None, str] | None:
     error = body.get("error")
     if isinstance(error, Mapping):  # OpenAI: {"error": {"message", "type", "code", "param"}}
         message = error.get("message")
-        code = _as_code(error.get("code")) or _as_code(error.get("type"))
-        return code, message if isinstance(message, str) and message else "error"
+        # The code is what the body says (often null); the type stays readable in ``.body``.
+        text = message if isinstance(message, str) and message else "error"
+        return _as_code(error.get("code")), text
     if isinstance(error, str) and error:  # some proxies: {"error": "text"}
         return _as_code(body.get("code")), error
     # AiGatewayError: {"error": [{code, message}], "internalCode", "message", "name"...};

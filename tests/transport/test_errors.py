@@ -77,7 +77,7 @@ OPENAI = {
             402,
             {"error": {"message": "Insufficient balance", "type": "gateway_error", "code": None}},
             PaymentRequiredError,
-            "gateway_error",
+            None,
             "Insufficient balance",
         ),
         (
