@@ -38,10 +38,10 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*_command(), *args],
-        env=_clean_env(),
+        env=_clean_env() | (env or {}),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -58,6 +58,14 @@ def test_chat_streams_an_answer_from_the_embedded_emulator() -> None:
     assert re.search(_LOG_ID, out), out
     assert re.search(r"tokens \d+ in / \d+ out", out), out
     assert result.stderr == ""
+
+
+def test_emulator_flag_wins_over_credentials() -> None:
+    # These credentials would send the call to api.cloudflare.com; --emulator keeps it local.
+    fake = {"CLOUDFLARE_ACCOUNT_ID": "acct-not-used", "CLOUDFLARE_API_TOKEN": "token-not-used"}
+    result = _run("chat", "hi", "--emulator", env=fake)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("--emulator given: using the embedded emulator")
 
 
 def test_demo_shows_every_part() -> None:
