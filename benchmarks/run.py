@@ -1,0 +1,865 @@
+#!/usr/bin/env python
+"""Every benchmark in one command: ``python benchmarks/run.py [--quick]`` → ``RESULTS.md``.
+
+Side by side, in one run, against the emulator in its own process: the raw-httpx floor, our
+transport, the LangChain and LlamaIndex framework floors, ``ChatGPT54Nano``, ``GPT54Nano`` and the
+alternatives a user would pick instead (``ChatOpenAI``, ``ChatCloudflareWorkersAI``,
+``OpenAILike``), all pointed at the emulator. Figures are client-process CPU (see ``_harness``),
+each the median with min–max over repeated runs, and a ratio to the path's floor.
+
+Measurements are interleaved (repeat 1 of every path, then repeat 2...) so that a burst of load
+from elsewhere on the machine spreads over all paths instead of landing on one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+sys.path.insert(0, str(FsPath(__file__).resolve().parent))
+
+import httpx
+from _harness import (
+    EmulatorProcess,
+    RawHttpx,
+    Stat,
+    Target,
+    burst,
+    cpu_async,
+    cpu_sync,
+    import_seconds,
+    make_langchain_floor,
+    make_llama_index_floor,
+    rss_bytes,
+    user_prompt,
+)
+
+HERE = FsPath(__file__).resolve().parent
+SHORT = user_prompt(None)
+
+
+@dataclass
+class Path:
+    name: str
+    family: str  # "transport" | "langchain" | "llama_index"
+    floor: str  # name of the path it is compared to ("" for a floor)
+    build: Callable[[Target], Any]  # -> an object with call/acall/stream/astream
+    ours: bool = False
+    note: str = ""
+
+
+# --- adapters from a client object to the interface -------------------------------------------
+
+
+class RawPath:
+    def __init__(self, target: Target) -> None:
+        self.raw = RawHttpx(target)
+
+    def call(self, prompt: str) -> Any:
+        return self.raw.create(prompt)
+
+    async def acall(self, prompt: str) -> Any:
+        return await self.raw.acreate(prompt)
+
+    def stream(self, prompt: str) -> int:
+        return self.raw.stream(prompt)
+
+    async def astream(self, prompt: str) -> int:
+        return await self.raw.astream(prompt)
+
+
+class TransportPath:
+    def __init__(self, target: Target) -> None:
+        from gpt54nano_gateway import AsyncGatewayClient, ChatRequest, GatewayClient
+
+        self._request_cls = ChatRequest
+        config = transport_config(target)
+        self.client = GatewayClient(config)
+        self.aclient = AsyncGatewayClient(config)
+
+    def _request(self, prompt: str) -> Any:
+        return self._request_cls.model_validate({"messages": [{"role": "user", "content": prompt}]})
+
+    def call(self, prompt: str) -> Any:
+        return self.client.create(self._request(prompt))
+
+    async def acall(self, prompt: str) -> Any:
+        return await self.aclient.create(self._request(prompt))
+
+    def stream(self, prompt: str) -> int:
+        n = 0
+        with self.client.stream(self._request(prompt)) as chunks:
+            for chunk in chunks:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    n += 1
+        return n
+
+    async def astream(self, prompt: str) -> int:
+        n = 0
+        async with self.aclient.stream(self._request(prompt)) as chunks:
+            async for chunk in chunks:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    n += 1
+        return n
+
+
+class LangChainPath:
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def call(self, prompt: str) -> Any:
+        return self.model.invoke(prompt)
+
+    async def acall(self, prompt: str) -> Any:
+        return await self.model.ainvoke(prompt)
+
+    def stream(self, prompt: str) -> int:
+        return sum(1 for chunk in self.model.stream(prompt) if chunk.content)
+
+    async def astream(self, prompt: str) -> int:
+        n = 0
+        async for chunk in self.model.astream(prompt):
+            if chunk.content:
+                n += 1
+        return n
+
+
+class LlamaIndexPath:
+    def __init__(self, llm: Any) -> None:
+        from llama_index.core.base.llms.types import ChatMessage
+
+        self.llm = llm
+        self._message = ChatMessage
+
+    def _messages(self, prompt: str) -> list[Any]:
+        return [self._message(role="user", content=prompt)]
+
+    def call(self, prompt: str) -> Any:
+        return self.llm.chat(self._messages(prompt))
+
+    async def acall(self, prompt: str) -> Any:
+        return await self.llm.achat(self._messages(prompt))
+
+    def stream(self, prompt: str) -> int:
+        return sum(1 for r in self.llm.stream_chat(self._messages(prompt)) if r.delta)
+
+    async def astream(self, prompt: str) -> int:
+        n = 0
+        async for r in await self.llm.astream_chat(self._messages(prompt)):
+            if r.delta:
+                n += 1
+        return n
+
+
+# --- builders ------------------------------------------------------------------------------------
+
+
+def transport_config(target: Target, **overrides: Any) -> Any:
+    from gpt54nano_gateway import GatewayConfig
+
+    return GatewayConfig(
+        account_id=target.account_id,
+        api_token=target.api_token,
+        base_url=target.base_url,
+        **overrides,
+    )
+
+
+def build_chat_gpt54nano(target: Target) -> Any:
+    from langchain_gpt54nano import ChatGPT54Nano
+
+    return LangChainPath(ChatGPT54Nano(config=transport_config(target)))
+
+
+def build_gpt54nano(target: Target) -> Any:
+    from llama_index_gpt54nano import GPT54Nano
+
+    return LlamaIndexPath(GPT54Nano(config=transport_config(target)))
+
+
+def build_chat_openai(target: Target) -> Any:
+    from langchain_openai import ChatOpenAI
+
+    return LangChainPath(
+        ChatOpenAI(
+            model=target.model,
+            base_url=target.openai_base_url,
+            api_key=target.api_token,  # type: ignore[arg-type]
+            stream_usage=True,
+        )
+    )
+
+
+def build_chat_cloudflare(target: Target) -> Any:
+    from langchain_cloudflare import ChatCloudflareWorkersAI
+
+    # 0.4.x: endpoint_format="openai_compatible" posts to
+    # "{base_url}/accounts/{account_id}/ai/v1/chat/completions" (httpx base_url + relative path)
+    # with the model in the body. Its default temperature (0.7) would be refused by GPT-5.x
+    # (only the default 1 is accepted), so it is set to 1 as a user would have to.
+    return LangChainPath(
+        ChatCloudflareWorkersAI(
+            model=target.model,
+            account_id=target.account_id,
+            api_token=target.api_token,
+            base_url=target.base_url,
+            endpoint_format="openai_compatible",
+            temperature=1.0,
+        )
+    )
+
+
+def build_openai_like(target: Target) -> Any:
+    from llama_index.llms.openai_like import OpenAILike
+
+    # LlamaIndex's OpenAI default temperature (0.1) is refused by GPT-5.x; 1.0 is its default.
+    return LlamaIndexPath(
+        OpenAILike(
+            model=target.model,
+            api_base=target.openai_base_url,
+            api_key=target.api_token,
+            is_chat_model=True,
+            context_window=400_000,
+            temperature=1.0,
+        )
+    )
+
+
+PATHS: list[Path] = [
+    Path("raw httpx", "transport", "", RawPath),
+    Path("transport (GatewayClient)", "transport", "raw httpx", TransportPath, ours=True),
+    Path(
+        "LangChain floor",
+        "langchain",
+        "",
+        lambda t: LangChainPath(make_langchain_floor(t)),
+    ),
+    Path("ChatGPT54Nano", "langchain", "LangChain floor", build_chat_gpt54nano, ours=True),
+    Path("ChatOpenAI", "langchain", "LangChain floor", build_chat_openai),
+    Path("ChatCloudflareWorkersAI", "langchain", "LangChain floor", build_chat_cloudflare),
+    Path(
+        "LlamaIndex floor",
+        "llama_index",
+        "",
+        lambda t: LlamaIndexPath(make_llama_index_floor(t)),
+    ),
+    Path("GPT54Nano", "llama_index", "LlamaIndex floor", build_gpt54nano, ours=True),
+    Path("OpenAILike", "llama_index", "LlamaIndex floor", build_openai_like),
+]
+
+
+# --- 256 in flight: the pool choices -------------------------------------------------------------
+
+
+def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Callable[[], Any]]]:
+    """(name, factory of an async ``call(prompt)``) per pool choice measured at ``concurrency``.
+
+    Factories are called inside the event loop (httpx async clients bind to it)."""
+
+    def raw(limits: httpx.Limits | None = None, transport: Any = None) -> Callable[[], Any]:
+        def make() -> Any:
+            kwargs: dict[str, Any] = {"timeout": 120.0}
+            if limits is not None:
+                kwargs["limits"] = limits
+            if transport is not None:
+                kwargs["transport"] = transport()
+            raw_client = RawHttpx(target)
+            raw_client._aclient = httpx.AsyncClient(**kwargs)
+            return raw_client.acreate
+
+        return make
+
+    def aiohttp_transport() -> Any:
+        from httpx_aiohttp import AiohttpTransport
+
+        return AiohttpTransport()
+
+    def ours(http_client: Callable[[], httpx.AsyncClient] | None = None) -> Callable[[], Any]:
+        def make() -> Any:
+            from gpt54nano_gateway import AsyncGatewayClient, ChatRequest
+
+            config = transport_config(target)
+            if http_client is None:
+                client = AsyncGatewayClient(config)
+            else:
+                client = AsyncGatewayClient(config, http_client=http_client())
+
+            async def call(prompt: str) -> Any:
+                request = ChatRequest.model_validate(
+                    {"messages": [{"role": "user", "content": prompt}]}
+                )
+                return await client.create(request)
+
+            return call
+
+        return make
+
+    wide = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    return [
+        ("raw httpx, default pool (100 conn, 20 keep-alive)", raw()),
+        (f"raw httpx, limits {concurrency}/{concurrency}", raw(limits=wide)),
+        ("raw httpx + httpx-aiohttp transport", raw(transport=aiohttp_transport)),
+        ("transport (GatewayClient), default", ours()),
+        (
+            "transport + httpx default pool (100/20)",
+            ours(lambda: httpx.AsyncClient(timeout=120.0, follow_redirects=False)),
+        ),
+        (
+            "transport + httpx-aiohttp transport",
+            ours(
+                lambda: httpx.AsyncClient(transport=aiohttp_transport(), timeout=120.0),
+            ),
+        ),
+    ]
+
+
+# --- sizes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    repeats: int  # repeated runs behind each median (min–max)
+    requests: int  # sequential requests per run (per-request CPU)
+    streams_200: int  # streams of 200 chunks per run
+    streams_2000: int  # streams of 2,000 chunks per run
+    concurrency: int  # requests in flight at once
+    bursts: int  # bursts of `concurrency` requests per run
+    burst_repeats: int  # runs behind the figures at `concurrency` in flight
+    rss_requests: int  # requests behind the RSS growth figure
+    import_repeats: int
+
+
+FULL = Sizes(
+    repeats=5,
+    requests=100,
+    streams_200=6,
+    streams_2000=2,
+    concurrency=256,
+    bursts=2,
+    burst_repeats=3,
+    rss_requests=10_000,
+    import_repeats=5,
+)
+QUICK = Sizes(
+    repeats=3,
+    requests=40,
+    streams_200=2,
+    streams_2000=1,
+    concurrency=256,
+    bursts=1,
+    burst_repeats=2,
+    rss_requests=1_000,
+    import_repeats=3,
+)
+
+# Module imported per path for the import-time figure (each in a fresh interpreter).
+IMPORTS: dict[str, str] = {
+    "raw httpx": "httpx, pydantic",
+    "transport (GatewayClient)": "gpt54nano_gateway",
+    "LangChain floor": "httpx, langchain_core.language_models.chat_models",
+    "ChatGPT54Nano": "langchain_gpt54nano",
+    "ChatOpenAI": "langchain_openai",
+    "ChatCloudflareWorkersAI": "langchain_cloudflare",
+    "LlamaIndex floor": "httpx, llama_index.core.llms",
+    "GPT54Nano": "llama_index_gpt54nano",
+    "OpenAILike": "llama_index.llms.openai_like",
+}
+RSS_PATHS = ("transport (GatewayClient)", "ChatGPT54Nano", "GPT54Nano")
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+class Results:
+    """Every figure by key, plus the reason a path is missing or a figure looks wrong."""
+
+    def __init__(self) -> None:
+        self.stats: dict[tuple[str, ...], Stat] = {}
+        self.notes: dict[str, str] = {}
+
+    def stat(self, *key: str) -> Stat:
+        return self.stats.setdefault(key, Stat())
+
+    def get(self, *key: str) -> Stat | None:
+        stat = self.stats.get(key)
+        return stat if stat is not None and stat.values else None
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text[:160]
+
+
+def build_paths(
+    target: Target, runner: asyncio.Runner, results: Results
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Builds each path and checks it answers: (paths for requests, paths for streams).
+
+    A path that fails its check is left out of that part, with the reason as a note."""
+    built: dict[str, Any] = {}
+    streaming: dict[str, Any] = {}
+    for path in PATHS:
+        try:
+            obj = path.build(target)
+            obj.call(SHORT)
+            runner.run(obj.acall(SHORT))
+            built[path.name] = obj
+        except Exception as exc:
+            results.notes[path.name] = f"not measured: {_short(exc)}"
+            log(f"SKIP {path.name}: {_short(exc)}")
+            continue
+        try:
+            got = obj.stream(user_prompt(20))
+            if got != 20:
+                results.notes[path.name] = f"stream gave {got} content chunks for 20 tokens"
+            streaming[path.name] = obj
+            log(f"ready: {path.name}")
+        except Exception as exc:
+            results.notes[path.name] = f"streams not measured: {_short(exc)}"
+            log(f"SKIP streams of {path.name}: {_short(exc)}")
+    return built, streaming
+
+
+def measure_requests(
+    built: dict[str, Any], runner: asyncio.Runner, sizes: Sizes, results: Results
+) -> None:
+    for rep in range(sizes.repeats):
+        log(f"per request, run {rep + 1}/{sizes.repeats}")
+        for name, obj in list(built.items()):
+            try:
+                results.stat("request", "sync", name).add(
+                    cpu_sync(lambda obj=obj: obj.call(SHORT), sizes.requests)
+                )
+                results.stat("request", "async", name).add(
+                    runner.run(cpu_async(lambda obj=obj: obj.acall(SHORT), sizes.requests))
+                )
+            except Exception as exc:
+                results.notes[name] = f"failed while measuring requests: {_short(exc)}"
+                del built[name]
+
+
+def measure_streams(
+    built: dict[str, Any], runner: asyncio.Runner, sizes: Sizes, results: Results
+) -> None:
+    for chunks, count in ((200, sizes.streams_200), (2000, sizes.streams_2000)):
+        prompt = user_prompt(chunks)
+        for rep in range(sizes.repeats):
+            log(f"per chunk ({chunks}), run {rep + 1}/{sizes.repeats}")
+            for name, obj in list(built.items()):
+                try:
+                    if rep == 0:
+                        # Warm-up, and a check that the answer really had `chunks` chunks.
+                        got = obj.stream(prompt)
+                        agot = runner.run(obj.astream(prompt))
+                        if (got, agot) != (chunks, chunks):
+                            results.notes[name] = (
+                                f"asked for {chunks} chunks, got {got} (sync) / {agot} (async)"
+                            )
+                    per_stream = cpu_sync(lambda obj=obj, p=prompt: obj.stream(p), count, warmup=0)
+                    results.stat("chunk", "sync", str(chunks), name).add(per_stream / chunks)
+                    per_stream = runner.run(
+                        cpu_async(lambda obj=obj, p=prompt: obj.astream(p), count, warmup=0)
+                    )
+                    results.stat("chunk", "async", str(chunks), name).add(per_stream / chunks)
+                except Exception as exc:
+                    results.notes[name] = f"failed while measuring streams: {_short(exc)}"
+                    del built[name]
+
+
+def concurrency_rows(
+    target: Target, built: dict[str, Any], concurrency: int
+) -> list[tuple[str, Callable[[], Any]]]:
+    rows = concurrency_variants(target, concurrency)
+    for name in ("LangChain floor", "ChatGPT54Nano", "LlamaIndex floor", "GPT54Nano"):
+        if name in built:
+            rows.append((name, lambda obj=built[name]: obj.acall))
+    return rows
+
+
+def measure_concurrency(
+    target: Target,
+    built: dict[str, Any],
+    runner: asyncio.Runner,
+    sizes: Sizes,
+    results: Results,
+) -> None:
+    rows = concurrency_rows(target, built, sizes.concurrency)
+    for rep in range(sizes.burst_repeats):
+        log(f"{sizes.concurrency} in flight, run {rep + 1}/{sizes.burst_repeats}")
+        for name, make in rows:
+            if results.notes.get(f"@{name}"):
+                continue
+
+            async def one(make: Callable[[], Any] = make) -> tuple[float, float]:
+                call = make()
+                return await burst(lambda: call(SHORT), sizes.concurrency, sizes.bursts)
+
+            try:
+                cpu, wall = runner.run(asyncio.wait_for(one(), timeout=120))
+                results.stat("burst", "cpu", name).add(cpu)
+                results.stat("burst", "wall", name).add(wall)
+            except Exception as exc:
+                results.notes[f"@{name}"] = f"failed: {_short(exc)}"
+                log(f"burst {name} failed: {_short(exc)}")
+
+
+def measure_imports(sizes: Sizes, results: Results) -> None:
+    for name, module in IMPORTS.items():
+        log(f"import {module}")
+        try:
+            stat = import_seconds(module, sizes.import_repeats)
+            results.stats[("import", name)] = stat
+        except subprocess.CalledProcessError as exc:
+            results.notes[f"import {name}"] = f"import failed: {exc.stderr[-200:]!r}"
+
+
+def measure_rss(target: Target, sizes: Sizes, results: Results) -> None:
+    for name in RSS_PATHS:
+        log(f"RSS over {sizes.rss_requests} requests: {name}")
+        cmd = [
+            sys.executable,
+            str(HERE / "run.py"),
+            "--rss-child",
+            name,
+            "--root-url",
+            target.root_url,
+            "--rss-requests",
+            str(sizes.rss_requests),
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=400)
+        if out.returncode != 0:
+            results.notes[f"rss {name}"] = f"failed: {out.stderr.strip()[-300:]}"
+            continue
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        results.stat("rss", "growth", name).add(data["growth"])
+        results.stat("rss", "base", name).add(data["base"])
+
+
+def rss_child(name: str, root_url: str, requests: int) -> None:
+    """Runs in its own process: RSS before and after ``requests`` sequential requests.
+
+    Alternates sync and async; one request in five is a (20-chunk) stream. A warm-up fills the
+    pools and caches first, so that growth means a leak and not a first-use cost."""
+    target = Target(root_url=root_url)
+    path = next(p for p in PATHS if p.name == name)
+    obj = path.build(target)
+    stream_prompt = user_prompt(20)
+    with asyncio.Runner() as runner:
+
+        def one(i: int) -> None:
+            kind = i % 10
+            if kind == 8:
+                obj.stream(stream_prompt)
+            elif kind == 9:
+                runner.run(obj.astream(stream_prompt))
+            elif kind % 2:
+                runner.run(obj.acall(SHORT))
+            else:
+                obj.call(SHORT)
+
+        for i in range(400):
+            one(i)
+        gc.collect()
+        base = rss_bytes()
+        for i in range(requests):
+            one(i)
+        gc.collect()
+        end = rss_bytes()
+    print(json.dumps({"base": base, "end": end, "growth": end - base}))
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def _ratio(value: Stat | None, floor: Stat | None) -> str:
+    if value is None or floor is None:
+        return "–"
+    return f"{value.median / floor.median:.2f}×"
+
+
+def _versions() -> str:
+    names = [
+        "httpx",
+        "pydantic",
+        "langchain-core",
+        "langchain-openai",
+        "langchain-cloudflare",
+        "openai",
+        "llama-index-core",
+        "llama-index-llms-openai-like",
+        "httpx-aiohttp",
+        "aiohttp",
+    ]
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{name} (absent)")
+    return ", ".join(out)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("pass" if ok else "**FAIL**")
+
+
+def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add = lines.append
+    add("# Benchmark results")
+    add("")
+    add(
+        f"Generated by `python benchmarks/run.py{' --quick' if meta['quick'] else ''}` "
+        f"on {meta['started']} UTC in {meta['elapsed']:.0f} s."
+    )
+    add(
+        f"Machine: {meta['cpus']} CPUs, Python {platform.python_version()}, "
+        f"load average {meta['load_before']} before / {meta['load_after']} after."
+    )
+    add(f"Versions: {_versions()}.")
+    add("")
+    add(
+        "All figures are **client-process CPU** (`time.process_time`), the emulator running in "
+        "its own process, except the wall times at 256 in flight. Each is the median "
+        f"(min–max) of {sizes.repeats} runs; the ratio is median / the floor's median. "
+        "Floors: raw httpx (one `httpx` call + `json`), and the bare LangChain `BaseChatModel` / "
+        "LlamaIndex `CustomLLM` doing that one raw httpx call (`benchmarks/_harness.py`)."
+    )
+    add("")
+
+    add(f"## CPU per request (µs; {sizes.requests} sequential requests per run)")
+    add("")
+    add("| path | sync | × floor | async | × floor |")
+    add("|---|---|---|---|---|")
+    for path in PATHS:
+        sync = results.get("request", "sync", path.name)
+        asyn = results.get("request", "async", path.name)
+        if sync is None and asyn is None:
+            add(f"| {path.name} | n/a | | n/a | |")
+            continue
+        fs = results.get("request", "sync", path.floor) if path.floor else None
+        fa = results.get("request", "async", path.floor) if path.floor else None
+        add(
+            f"| {path.name} | {sync.fmt() if sync else 'n/a'} | {_ratio(sync, fs)} "
+            f"| {asyn.fmt() if asyn else 'n/a'} | {_ratio(asyn, fa)} |"
+        )
+    add("")
+
+    add("## CPU per stream chunk (µs per chunk; whole stream's CPU / chunks)")
+    add("")
+    add(
+        "| path | 200 sync | × floor | 200 async | × floor | 2,000 sync | × floor "
+        "| 2,000 async | × floor |"
+    )
+    add("|---|---|---|---|---|---|---|---|---|")
+    for path in PATHS:
+        cells = []
+        for chunks in ("200", "2000"):
+            for mode in ("sync", "async"):
+                value = results.get("chunk", mode, chunks, path.name)
+                floor = results.get("chunk", mode, chunks, path.floor) if path.floor else None
+                cells += [value.fmt(digits=1) if value else "n/a", _ratio(value, floor)]
+        add(f"| {path.name} | " + " | ".join(cells) + " |")
+    add("")
+
+    add(
+        f"## {sizes.concurrency} concurrent async requests "
+        f"({sizes.bursts} burst(s) of {sizes.concurrency} per run, after a warm-up burst; "
+        f"{sizes.burst_repeats} runs)"
+    )
+    add("")
+    add(
+        "The emulator speaks HTTP/1.1 only, so HTTP/2 cannot be measured here (and httpx needs "
+        "the `h2` extra for it)."
+    )
+    add("")
+    add("| client | CPU per request (µs) | × raw default | wall per request (µs) |")
+    add("|---|---|---|---|")
+    base = results.get("burst", "cpu", "raw httpx, default pool (100 conn, 20 keep-alive)")
+    for key, stat in results.stats.items():
+        if key[:2] != ("burst", "cpu"):
+            continue
+        wall = results.get("burst", "wall", key[2])
+        add(f"| {key[2]} | {stat.fmt()} | {_ratio(stat, base)} | {wall.fmt() if wall else 'n/a'} |")
+    for key, note in results.notes.items():
+        if key.startswith("@"):
+            add(f"| {key[1:]} | {note} | | |")
+    add("")
+
+    add(f"## Import time (ms, fresh interpreter, {sizes.import_repeats} runs)")
+    add("")
+    add("| path | module(s) | ms | × floor |")
+    add("|---|---|---|---|")
+    for path in PATHS:
+        stat = results.get("import", path.name)
+        floor = results.get("import", path.floor) if path.floor else None
+        add(
+            f"| {path.name} | `{IMPORTS[path.name]}` | "
+            f"{stat.fmt(scale=1e3) if stat else 'n/a'} | {_ratio(stat, floor)} |"
+        )
+    add("")
+
+    add(
+        f"## RSS growth over {sizes.rss_requests:,} requests "
+        "(own process; sync and async, one in five streamed; after 400 warm-up requests)"
+    )
+    add("")
+    add("| path | RSS after warm-up (MB) | growth (MB) |")
+    add("|---|---|---|")
+    for name in RSS_PATHS:
+        growth = results.get("rss", "growth", name)
+        base_rss = results.get("rss", "base", name)
+        if growth is None or base_rss is None:
+            add(f"| {name} | n/a | {results.notes.get(f'rss {name}', 'n/a')} |")
+            continue
+        add(f"| {name} | {base_rss.median / 1e6:.1f} | {growth.median / 1e6:.2f} |")
+    add("")
+
+    add("## Targets")
+    add("")
+    add("| target | figure | verdict |")
+    add("|---|---|---|")
+    for row in targets(results, sizes):
+        add(f"| {row[0]} | {row[1]} | {_verdict(row[2])} |")
+    add("")
+    notes = {k: v for k, v in results.notes.items() if not k.startswith("@")}
+    if notes:
+        add("## Notes")
+        add("")
+        for key, note in notes.items():
+            add(f"- {key}: {note}")
+        add("")
+    return "\n".join(lines)
+
+
+def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]]:
+    rows: list[tuple[str, str, bool | None]] = []
+    for ours, floor in (("ChatGPT54Nano", "LangChain floor"), ("GPT54Nano", "LlamaIndex floor")):
+        for mode in ("sync", "async"):
+            value = results.get("request", mode, ours)
+            base = results.get("request", mode, floor)
+            ratio = value.median / base.median if value and base else None
+            rows.append(
+                (
+                    f"{ours} ≤ 1.10× {floor} per request ({mode})",
+                    f"{ratio:.2f}×" if ratio else "n/a",
+                    None if ratio is None else ratio <= 1.10,
+                )
+            )
+        for chunks in ("200", "2000"):
+            for mode in ("sync", "async"):
+                value = results.get("chunk", mode, chunks, ours)
+                base = results.get("chunk", mode, chunks, floor)
+                ratio = value.median / base.median if value and base else None
+                rows.append(
+                    (
+                        f"{ours} ≤ 1.20× {floor} per chunk ({chunks}, {mode})",
+                        f"{ratio:.2f}×" if ratio else "n/a",
+                        None if ratio is None else ratio <= 1.20,
+                    )
+                )
+    for mode in ("sync", "async"):
+        value = results.get("request", mode, "transport (GatewayClient)")
+        base = results.get("request", mode, "raw httpx")
+        extra = (value.median - base.median) * 1e6 if value and base else None
+        rows.append(
+            (
+                f"transport ≤ raw httpx + 100 µs per request ({mode})",
+                f"{extra:+.0f} µs" if extra is not None else "n/a",
+                None if extra is None else extra <= 100,
+            )
+        )
+    value = results.get("burst", "cpu", "transport (GatewayClient), default")
+    base = results.get("burst", "cpu", "raw httpx, default pool (100 conn, 20 keep-alive)")
+    ratio = value.median / base.median if value and base else None
+    rows.append(
+        (
+            f"transport CPU per request at {sizes.concurrency} in flight ≤ raw httpx default pool",
+            f"{ratio:.2f}×" if ratio else "n/a",
+            None if ratio is None else ratio <= 1.0,
+        )
+    )
+    for name in RSS_PATHS:
+        growth = results.get("rss", "growth", name)
+        if name == "raw httpx":
+            continue
+        rows.append(
+            (
+                f"{name}: RSS growth < 5 MB over {sizes.rss_requests:,} requests",
+                f"{growth.median / 1e6:.2f} MB" if growth else "n/a",
+                None if growth is None else growth.median < 5e6,
+            )
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 2 minutes)")
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the table")
+    parser.add_argument(
+        "--sections",
+        default="requests,streams,concurrency,imports,rss",
+        help="comma-separated subset of requests,streams,concurrency,imports,rss",
+    )
+    parser.add_argument("--rss-child", help=argparse.SUPPRESS)
+    parser.add_argument("--root-url", help=argparse.SUPPRESS)
+    parser.add_argument("--rss-requests", type=int, default=10_000, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.rss_child:
+        rss_child(args.rss_child, args.root_url, args.rss_requests)
+        return 0
+
+    sizes = QUICK if args.quick else FULL
+    sections = set(args.sections.split(","))
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    results = Results()
+    with EmulatorProcess() as emu, asyncio.Runner() as runner:
+        target = emu.target
+        built, streaming = build_paths(target, runner, results)
+        if "requests" in sections:
+            measure_requests(built, runner, sizes, results)
+        if "streams" in sections:
+            measure_streams(streaming, runner, sizes, results)
+        if "concurrency" in sections:
+            measure_concurrency(target, built, runner, sizes, results)
+        if "rss" in sections:
+            measure_rss(target, sizes, results)
+    if "imports" in sections:
+        measure_imports(sizes, results)
+    meta = {
+        "quick": args.quick,
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "elapsed": time.perf_counter() - t0,
+        "cpus": os.cpu_count(),
+        "load_before": load_before,
+        "load_after": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+    }
+    report = render(results, sizes, meta)
+    FsPath(args.out).write_text(report + "\n")
+    print(report)
+    log(f"wrote {args.out} in {meta['elapsed']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
