@@ -379,29 +379,31 @@ def from_wire_chunk(
         return ChatGenerationChunk(message=message)
     choice = chunk.choices[0]
     delta = choice.delta
-    tool_call_chunks = [
-        tool_call_chunk(
-            name=tc.function.name if tc.function else None,
-            args=tc.function.arguments if tc.function else None,
-            id=tc.id,
-            index=tc.index,
-        )
-        for tc in delta.tool_calls or []
-    ]
-    additional_kwargs: dict[str, Any] = {}
-    if delta.refusal:
-        additional_kwargs["refusal"] = delta.refusal
-    if delta.reasoning_content:
-        additional_kwargs["reasoning_content"] = delta.reasoning_content
+    # Only the fields a delta carries are passed: this runs once per token, and every
+    # extra (empty) field costs validation in the message constructor.
+    fields: dict[str, Any] = {"content": delta.content or "", "response_metadata": metadata}
+    if delta.tool_calls:
+        fields["tool_call_chunks"] = [
+            tool_call_chunk(
+                name=tc.function.name if tc.function else None,
+                args=tc.function.arguments if tc.function else None,
+                id=tc.id,
+                index=tc.index,
+            )
+            for tc in delta.tool_calls
+        ]
+    if delta.refusal or delta.reasoning_content:
+        extra: dict[str, Any] = {}
+        if delta.refusal:
+            extra["refusal"] = delta.refusal
+        if delta.reasoning_content:
+            extra["reasoning_content"] = delta.reasoning_content
+        fields["additional_kwargs"] = extra
+    if usage is not None:
+        fields["usage_metadata"] = usage
     if choice.finish_reason is not None:
         metadata |= _response_metadata(chunk, choice.finish_reason, model)
         if gateway:
             metadata |= gateway
-    message = AIMessageChunk(
-        content=delta.content or "",
-        tool_call_chunks=tool_call_chunks,
-        additional_kwargs=additional_kwargs,
-        usage_metadata=usage,
-        response_metadata=metadata,
-    )
+    message = AIMessageChunk(**fields)
     return ChatGenerationChunk(message=message)
