@@ -9,69 +9,142 @@
         {"role": "user", "content": "Hello"}]}))
 
 This package imports neither LangChain nor LlamaIndex, and not its own emulator
-(``gpt54nano_gateway.emulator``, extra ``emulator``).
+(``gpt54nano_gateway.emulator``, extra ``emulator``). Names are loaded on first access
+(PEP 562), so ``import gpt54nano_gateway`` alone costs almost nothing; the first use of a
+client or a wire model loads httpx, pydantic and the models.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .accumulator import StreamAccumulator
-from .client import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
-from .config import GatewayConfig, GatewayOptions, GatewayRetries
-from .errors import (
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    GatewayConnectionError,
-    GatewayError,
-    GatewayTimeoutError,
-    InternalServerError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitError,
-    RequestTimeoutError,
-    ResponseParseError,
-    StreamError,
-    StreamTruncatedError,
-    UnprocessableEntityError,
-    error_from_response,
-)
-from .retry import RetryPolicy
-from .rules import apply_model_rules
-from .sse import ServerSentEvent, SSEDecoder
-from .wire import (
-    AssistantMessage,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatRequest,
-    Choice,
-    ChunkChoice,
-    ContentPart,
-    Delta,
-    DeveloperMessage,
-    FunctionCall,
-    FunctionDefinition,
-    FunctionTool,
-    GatewayMeta,
-    GatewayMetadata,
-    ImagePart,
-    JsonObjectFormat,
-    JsonSchemaFormat,
-    Message,
-    ResponseMessage,
-    StreamOptions,
-    SystemMessage,
-    TextPart,
-    ToolCall,
-    ToolCallDelta,
-    ToolMessage,
-    Usage,
-    UserMessage,
-    request_to_wire,
-)
+
+if TYPE_CHECKING:
+    from .accumulator import StreamAccumulator
+    from .client import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
+    from .config import GatewayConfig, GatewayOptions, GatewayRetries
+    from .errors import (
+        APIStatusError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        GatewayConnectionError,
+        GatewayError,
+        GatewayTimeoutError,
+        InternalServerError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PaymentRequiredError,
+        PermissionDeniedError,
+        QuotaExceededError,
+        RateLimitError,
+        RequestTimeoutError,
+        ResponseParseError,
+        StreamError,
+        StreamTruncatedError,
+        UnprocessableEntityError,
+        error_from_response,
+    )
+    from .retry import RetryPolicy
+    from .rules import apply_model_rules
+    from .sse import ServerSentEvent, SSEDecoder
+    from .wire import (
+        AssistantMessage,
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatRequest,
+        Choice,
+        ChunkChoice,
+        ContentPart,
+        Delta,
+        DeveloperMessage,
+        FunctionCall,
+        FunctionDefinition,
+        FunctionTool,
+        GatewayMeta,
+        GatewayMetadata,
+        ImagePart,
+        JsonObjectFormat,
+        JsonSchemaFormat,
+        Message,
+        ResponseMessage,
+        StreamOptions,
+        SystemMessage,
+        TextPart,
+        ToolCall,
+        ToolCallDelta,
+        ToolMessage,
+        Usage,
+        UserMessage,
+        request_to_wire,
+    )
+
+# Where each public name lives; resolved on first access by __getattr__.
+_HOMES: dict[str, str] = {
+    "APIStatusError": ".errors",
+    "AssistantMessage": ".wire",
+    "AsyncChatStream": ".client",
+    "AsyncGatewayClient": ".client",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "ChatCompletion": ".wire",
+    "ChatCompletionChunk": ".wire",
+    "ChatRequest": ".wire",
+    "ChatStream": ".client",
+    "Choice": ".wire",
+    "ChunkChoice": ".wire",
+    "ConfigurationError": ".errors",
+    "ConflictError": ".errors",
+    "ContentPart": ".wire",
+    "Delta": ".wire",
+    "DeveloperMessage": ".wire",
+    "FunctionCall": ".wire",
+    "FunctionDefinition": ".wire",
+    "FunctionTool": ".wire",
+    "GatewayClient": ".client",
+    "GatewayConfig": ".config",
+    "GatewayConnectionError": ".errors",
+    "GatewayError": ".errors",
+    "GatewayMeta": ".wire",
+    "GatewayMetadata": ".wire",
+    "GatewayOptions": ".config",
+    "GatewayRetries": ".config",
+    "GatewayTimeoutError": ".errors",
+    "ImagePart": ".wire",
+    "InternalServerError": ".errors",
+    "JsonObjectFormat": ".wire",
+    "JsonSchemaFormat": ".wire",
+    "Message": ".wire",
+    "NotFoundError": ".errors",
+    "PayloadTooLargeError": ".errors",
+    "PaymentRequiredError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "QuotaExceededError": ".errors",
+    "RateLimitError": ".errors",
+    "RequestTimeoutError": ".errors",
+    "ResponseMessage": ".wire",
+    "ResponseParseError": ".errors",
+    "RetryPolicy": ".retry",
+    "SSEDecoder": ".sse",
+    "ServerSentEvent": ".sse",
+    "StreamAccumulator": ".accumulator",
+    "StreamError": ".errors",
+    "StreamOptions": ".wire",
+    "StreamTruncatedError": ".errors",
+    "SystemMessage": ".wire",
+    "TextPart": ".wire",
+    "ToolCall": ".wire",
+    "ToolCallDelta": ".wire",
+    "ToolMessage": ".wire",
+    "UnprocessableEntityError": ".errors",
+    "Usage": ".wire",
+    "UserMessage": ".wire",
+    "apply_model_rules": ".rules",
+    "error_from_response": ".errors",
+    "request_to_wire": ".wire",
+}
 
 __all__ = [
     "APIStatusError",
@@ -137,3 +210,18 @@ __all__ = [
     "error_from_response",
     "request_to_wire",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

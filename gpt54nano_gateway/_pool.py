@@ -16,12 +16,16 @@ the same pool whatever its timeouts. The pooled clients never follow redirects.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
+import sys
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "DEFAULT_POOL_KEY",
@@ -78,7 +82,8 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
 
 def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
     """The shared ``httpx.AsyncClient`` for ``key`` on the running event loop."""
-    loop = asyncio.get_running_loop()
+    # asyncio is loaded whenever a loop runs; looking it up keeps it out of our import.
+    loop: asyncio.AbstractEventLoop = sys.modules["asyncio"].get_running_loop()
     pools = _async.get(loop)
     client = pools.get(key) if pools is not None else None
     if client is not None and not client.is_closed:

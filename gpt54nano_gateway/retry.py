@@ -21,13 +21,11 @@ Tests inject ``sleep`` / ``async_sleep`` that record instead of sleeping, and ``
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 from .errors import APIStatusError, GatewayConnectionError, GatewayError, QuotaExceededError
 
@@ -53,6 +51,8 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     try:
         seconds = float(value)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # rare path: keep it out of the import
+
         try:
             moment = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
@@ -62,6 +62,12 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
         seconds = moment.timestamp() - (time.time() if now is None else now)
         return max(seconds, 0.0)
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # imported here: asyncio costs ~15 ms to import, and sync users never need it
+
+    await asyncio.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class RetryPolicy:
     retry_after_cap: float = 60.0
     jitter: bool = True
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[None]] = field(default=_asyncio_sleep, repr=False)
 
     def retryable(self, error: GatewayError) -> bool:
         """Whether ``error`` is worth another attempt at all."""

@@ -108,7 +108,12 @@ def test_errors_carry_the_documented_attributes() -> None:
 
 
 def test_import_pulls_in_no_framework_and_no_emulator() -> None:
-    code = "import json, sys, gpt54nano_gateway\nprint(json.dumps(sorted(sys.modules)))\n"
+    # Touch every public name: the package loads its modules lazily, on first access.
+    code = (
+        "import json, sys, gpt54nano_gateway as gw\n"
+        "[getattr(gw, name) for name in gw.__all__]\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -122,6 +127,14 @@ def test_import_pulls_in_no_framework_and_no_emulator() -> None:
     ]
     assert forbidden == []
     assert "httpx" in modules and "pydantic" in modules
+
+
+def test_bare_import_is_lazy() -> None:
+    code = "import sys, gpt54nano_gateway\nprint('pydantic.main' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_version_and_user_agent() -> None:
