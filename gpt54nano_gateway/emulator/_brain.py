@@ -112,15 +112,20 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
     picked = pick_tools(tools, user_text)
     if _conversation.ends_with_tool_results(messages):
         # After tool results the model answers, unless the request names a tool (or an agent
-        # to hand off to) not called yet; a required tool_choice still forces a call.
+        # to hand off to) not called yet. A required tool_choice still forces a call: to a
+        # tool not called yet if there is one (LangChain's ToolStrategy forces "any" on every
+        # turn and expects its output tool to come last), else the same tools again.
         done = _conversation.called_this_turn(messages)
         fresh = pick_tools(tools, user_text, exclude=done, weak=False)
-        picked = fresh or (picked if choice.mode == "required" else [])
+        if not fresh and choice.mode == "required":
+            fresh = [t for t in tools if t.name not in done][:1] or picked
+        picked = fresh
     if not picked and choice.mode == "required":
         picked = tools[:1]
     if not _conversation.parallel_allowed(body):
         picked = picked[:1]
-    return [call_for(t, user_text) for t in picked]
+    results = "\n".join(_conversation.trailing_tool_results(messages))
+    return [call_for(t, user_text, results) for t in picked]
 
 
 def _finish(body: Json, reply: Reply, calls: list[dict[str, str]]) -> Generation:

@@ -16,7 +16,9 @@ REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
 _ECHO_LIMIT = 160
 
 _ASKED_WORD = re.compile(
-    r"(?:\b(?:reply|respond|answer)\s+(?:only\s+|exactly\s+|just\s+)?with|\bsay)\s+"
+    r"(?:\b(?:reply|respond|answer)\s+(?:only\s+|exactly\s+|just\s+)?with"
+    # "say X" only as an instruction, not in "what did I say before?"
+    r"|(?:^|[.!?:;,]\s*|\b(?:please|just|only|simply|now|and)\s+)say)\s+"
     r"(?:only\s+|exactly\s+|just\s+)?(?:the\s+(?:word|words|phrase|text|string)\s+)?"
     r"(?:\"([^\"\n]+)\"|'([^'\n]+)'|`([^`\n]+)`|([^\s.,;!?\"']+(?:[ \t][^\s.,;!?\"']+){0,3}))",
     re.IGNORECASE,

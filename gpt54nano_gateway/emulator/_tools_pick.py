@@ -138,9 +138,10 @@ class Call:
     arguments: str
 
 
-def call_for(tool: ToolSpec, request: str) -> Call:
-    """Arguments for ``tool`` that validate against its parameters, filled from ``request``."""
-    hints = Hints.from_text(request)
+def call_for(tool: ToolSpec, request: str, context: str = "") -> Call:
+    """Arguments for ``tool`` that validate against its parameters, filled from ``request``
+    (then from ``context``, e.g. tool results to summarise in a final structured call)."""
+    hints = Hints.from_text(f"{request}\n{context}" if context else request)
     if is_handoff(tool):
         agent = handoff_target(tool, request) or next(iter(handoff_agents(tool)))
         hints.overrides = {

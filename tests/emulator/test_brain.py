@@ -506,3 +506,27 @@ def test_codeact_answers_after_the_execution_result() -> None:
     output = text_of(generate(codeact_body("Use add on 7 and 8", steps)))
     assert "<execute>" not in output
     assert "15" in output
+
+
+def test_say_inside_a_question_is_not_an_instruction() -> None:
+    assert "What did I say earlier?" in text_of(generate(user("What did I say earlier?")))
+
+
+def test_required_after_results_moves_on_to_an_uncalled_tool() -> None:
+    # LangChain's ToolStrategy forces "any" on every turn; its output tool must come next.
+    report = {
+        "type": "function",
+        "function": {
+            "name": "Report",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "summary": {"type": "string"}},
+                "required": ["city", "summary"],
+            },
+        },
+    }
+    body = tool_turn("Weather in Paris?", "get_weather", "Sunny, 21 C", tools=[WEATHER, report])
+    body["tool_choice"] = "required"
+    generation = generate(body)
+    assert names_of(generation) == ["Report"]
+    assert args_of(generation)["city"] == "Paris"
