@@ -13,35 +13,25 @@ Values come from :class:`Hints`: a value written after the property's name ("cit
 strings in order of appearance, else a fallback text.
 """
 
-from __future__ import annotations
-
 import copy
-import hashlib
-import importlib
-import math
 import re
-import uuid
-from dataclasses import dataclass, field
 from typing import Any
+
+from gpt54nano_gateway.emulator._hints import Hints, as_number
+from gpt54nano_gateway.emulator._schema_values import (
+    FORMAT_DEFAULTS,
+    clamp,
+    fit_string,
+    format_value,
+    make_unique,
+)
+
+__all__ = ["Hints", "fill_instance"]
 
 Json = dict[str, Any]
 
-_NUMBER = re.compile(
-    r"(?:(?<=^)|(?<=[\s(\[{=:,+*/]))-?\d+(?:\.\d+)?(?![\w.]*[A-Za-z_])|\d+(?:\.\d+)?"
-)
-_QUOTED = re.compile(
-    r"\"([^\"\n]+)\"|(?<!\w)'([^'\n]+)'(?!\w)|“([^”\n]+)”|‘([^’\n]+)’|「([^」\n]+)」"
-)
 _PLACE = re.compile(r"\b(?:in|at|for|from|to|near)\s+([A-Z][\w.'-]*(?:(?:\s+|,\s*)[A-Z][\w.'-]*)*)")
 _PLACE_NAMES = ("location", "city", "place", "country", "address", "region", "town", "where")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"https?://[^\s\"'<>)]+")
-_TOPIC = re.compile(
-    r"\b(?:about|regarding|on|from)\s+(?!(?:it|this|that|them|me|us|you)\b)([^.,;!?\n]+)",
-    re.IGNORECASE,
-)
 # Properties that take the request itself (a search query, a message) rather than a label.
 _FREE_TEXT = frozenset(
     [
@@ -61,96 +51,6 @@ _FREE_TEXT = frozenset(
 )
 _MAX_DEPTH = 8  # past this depth only required properties and minItems are generated
 _GIVE_UP_DEPTH = 40
-# The stdlib's regex parser (``sre_parse`` before 3.11) gives ``pattern`` a parse tree.
-_sre_parser: Any = importlib.import_module("re._parser")
-
-_FORMAT_DEFAULTS = {
-    "date": "2026-01-01",
-    "date-time": "2026-01-01T12:00:00Z",
-    "time": "12:00:00Z",
-    "email": "user@example.com",
-    "idn-email": "user@example.com",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "iri": "https://example.com",
-    "uri-reference": "https://example.com",
-    "iri-reference": "https://example.com",
-    "hostname": "example.com",
-    "idn-hostname": "example.com",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-    "duration": "P1D",
-    "json-pointer": "/a",
-    "regex": ".*",
-}
-
-
-def _as_number(text: str) -> int | float:
-    value = float(text)
-    return int(value) if value.is_integer() and "." not in text else value
-
-
-@dataclass
-class Hints:
-    """What the conversation offers to fill values with; numbers and quotes are used up in order."""
-
-    text: str = ""
-    numbers: list[int | float] = field(default_factory=list)
-    quoted: list[str] = field(default_factory=list)
-    fallback: str = "example"
-    topic: str = "example"
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_text(cls, text: str, *, fallback: str | None = None) -> Hints:
-        quoted = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text)]
-        unquoted = _QUOTED.sub(" ", text)
-        numbers = [_as_number(m.group(0)) for m in _NUMBER.finditer(unquoted)]
-        short = " ".join(text.split())[:200] or "example"
-        topic = _TOPIC.search(unquoted)
-        return cls(
-            text=text,
-            numbers=numbers,
-            quoted=quoted,
-            fallback=fallback or short,
-            topic=" ".join(topic.group(1).split())[:80] if topic else short,
-        )
-
-    def take_number(self, integer: bool) -> int | float | None:
-        for i, value in enumerate(self.numbers):
-            if not integer or float(value).is_integer():
-                del self.numbers[i]
-                return int(value) if integer else value
-        return None
-
-    def take_quoted(self, property_names: set[str]) -> str | None:
-        # A quoted property name ("return 'setup' and 'punchline' keys") names a key, not a value.
-        for i, value in enumerate(self.quoted):
-            if value not in property_names:
-                del self.quoted[i]
-                return value
-        return None
-
-    def stated(self, name: str) -> str | None:
-        """The value written right after the property's name: "city is Paris", ``age: 30``."""
-        if not name:
-            return None
-        words = [w for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w]
-        spelled = {name, " ".join(words), "_".join(words)}
-        connectors = r"(?:\s*[:=]\s*|\s+(?:is|are|was|of|should be|=)\s+)"
-        if any(w.lower() == "name" for w in words):
-            connectors = r"(?:\s*[:=]\s*|\s+(?:is|are|was|of|should be|named|called)\s+)"
-        for spelling in sorted(spelled, key=len, reverse=True):
-            found = re.search(
-                rf"(?i:\b{re.escape(spelling)}){connectors}(?:\"([^\"]+)\"|'([^']+)'|([^\s,;.!?]+(?:\.\d+)?))",
-                self.text,
-            )
-            if found:
-                return next(g for g in found.groups() if g is not None)
-        return None
-
-    def mentions(self, word: str) -> bool:
-        return bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", self.text, re.IGNORECASE))
 
 
 def fill_instance(schema: Any, hints: Hints | None = None) -> Any:
@@ -283,13 +183,13 @@ class _Filler:
             for i in range(count)
         ]
         if schema.get("uniqueItems"):
-            out = _make_unique(out)
+            out = make_unique(out)
         return out
 
     def string(self, schema: Json, name: str) -> str:
         fmt = schema.get("format")
-        if isinstance(fmt, str) and (fmt in _FORMAT_DEFAULTS or fmt == "uuid"):
-            return _format_value(str(fmt), self.hints.text, name)
+        if isinstance(fmt, str) and (fmt in FORMAT_DEFAULTS or fmt == "uuid"):
+            return format_value(str(fmt), self.hints.text, name)
         text = self.hints.stated(name)
         if text is None and any(word in name.lower() for word in _PLACE_NAMES):
             place = _PLACE.search(self.hints.text)
@@ -299,7 +199,7 @@ class _Filler:
         if text is None:
             default = schema.get("default")
             text = default if isinstance(default, str) else self.free_text(name)
-        return _fit_string(text, schema)
+        return fit_string(text, schema)
 
     def free_text(self, name: str) -> str:
         """Words for a string nothing in the text pins down: the request, or a labelled topic."""
@@ -312,7 +212,7 @@ class _Filler:
         value: int | float | None = None
         stated = self.hints.stated(name)
         if stated is not None and re.fullmatch(r"-?\d+(?:\.\d+)?", stated):
-            value = _as_number(stated)
+            value = as_number(stated)
             if integer and not float(value).is_integer():
                 value = None
         if value is None:
@@ -321,7 +221,7 @@ class _Filler:
             default = schema.get("default")
             ok = isinstance(default, int | float) and not isinstance(default, bool)
             value = default if ok and isinstance(default, int | float) else 0
-        return _clamp(value, schema, integer=integer)
+        return clamp(value, schema, integer=integer)
 
 
 def _type_of(schema: Json) -> str:
@@ -350,129 +250,3 @@ def _all_property_names(node: Any) -> set[str]:
         for child in node:
             names |= _all_property_names(child)
     return names
-
-
-def _format_value(fmt: str, text: str, name: str) -> str:
-    if fmt == "uuid":
-        digest = hashlib.sha256(f"{name}\0{text}".encode()).digest()[:16]
-        return str(uuid.UUID(bytes=digest, version=4))
-    found = {"date": _DATE, "date-time": _DATETIME, "email": _EMAIL, "uri": _URL, "url": _URL}.get(
-        fmt
-    )
-    match = found.search(text) if found else None
-    return match.group(0) if match else _FORMAT_DEFAULTS[fmt]
-
-
-def _fit_string(text: str, schema: Json) -> str:
-    low, high = schema.get("minLength"), schema.get("maxLength")
-    if isinstance(high, int) and len(text) > high:
-        text = text[:high].rstrip() or text[:high]
-    if isinstance(low, int) and len(text) < low:
-        text = (text + " " + "x" * low)[: max(low, len(text))] if text else "x" * low
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str) and not _matches(pattern, text):
-        for candidate in (text.replace(" ", "_"), _shortest_match(pattern)):
-            if candidate is not None and _matches(pattern, candidate):
-                return candidate
-    return text
-
-
-def _shortest_match(pattern: str) -> str | None:
-    """A short string matching ``pattern``, built from its parse tree (best effort)."""
-    try:
-        parsed = _sre_parser.parse(pattern)
-    except Exception:  # re.error and friends: an invalid pattern has no instance
-        return None
-    return _from_tree(list(parsed))
-
-
-def _from_tree(items: list[Any]) -> str:
-    out = ""
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            out += chr(arg)
-        elif name == "NOT_LITERAL":
-            out += "b" if arg == ord("a") else "a"
-        elif name == "ANY":
-            out += "a"
-        elif name == "IN":
-            out += _from_class(arg)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = arg
-            out += _from_tree(list(sub)) * low
-        elif name == "SUBPATTERN":
-            out += _from_tree(list(arg[-1]))
-        elif name == "BRANCH":
-            out += _from_tree(list(arg[1][0]))
-        elif name == "ATOMIC_GROUP":
-            out += _from_tree(list(arg))
-    return out
-
-
-def _from_class(items: list[Any]) -> str:
-    negate = any(str(op) == "NEGATE" for op, _ in items)
-    allowed: list[str] = []
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            allowed.append(chr(arg))
-        elif name == "RANGE":
-            allowed.append(chr(arg[0]))
-        elif name == "CATEGORY":
-            allowed.append({"CATEGORY_DIGIT": "0", "CATEGORY_SPACE": " "}.get(str(arg), "a"))
-    if not negate:
-        return allowed[0] if allowed else "a"
-    return next(c for c in "aA0_x!" if c not in allowed)
-
-
-def _matches(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return True
-
-
-def _clamp(value: int | float, schema: Json, *, integer: bool) -> int | float:
-    low, high = -math.inf, math.inf
-    step = 1.0 if integer else 0.0
-    if isinstance(schema.get("minimum"), int | float):
-        low = float(schema["minimum"])
-    if isinstance(schema.get("maximum"), int | float):
-        high = float(schema["maximum"])
-    exclusive_low, exclusive_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if exclusive_low is True:  # draft 4 spelling: a flag on minimum
-        exclusive_low = schema.get("minimum")
-    if exclusive_high is True:
-        exclusive_high = schema.get("maximum")
-    if isinstance(exclusive_low, int | float) and not isinstance(exclusive_low, bool):
-        low = max(low, math.floor(exclusive_low) + 1 if integer else exclusive_low + 1e-9)
-    if isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
-        high = min(high, math.ceil(exclusive_high) - 1 if integer else exclusive_high - 1e-9)
-    if integer:
-        low, high = (
-            math.ceil(low) if low > -math.inf else low,
-            math.floor(high) if high < math.inf else high,
-        )
-    result = min(max(float(value), low), high) if low <= high else low
-    multiple = schema.get("multipleOf")
-    if isinstance(multiple, int | float) and multiple > 0:
-        result = math.ceil(result / multiple) * multiple
-        if result > high:
-            result -= multiple
-    if integer or (isinstance(value, int) and float(result).is_integer() and step == 0.0):
-        return int(result)
-    return result
-
-
-def _make_unique(values: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for i, value in enumerate(values):
-        candidate = value
-        if candidate in seen:
-            if isinstance(value, str):
-                candidate = f"{value} {i + 1}"
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                candidate = value + i
-        seen.append(candidate)
-    return seen

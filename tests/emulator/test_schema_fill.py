@@ -120,6 +120,17 @@ HAND_WRITTEN: list[dict[str, Any]] = [
     {"enum": [3, "x", None]},
     {"type": "integer", "exclusiveMinimum": 10, "exclusiveMaximum": 12},
     {"type": "number", "minimum": 0.25, "maximum": 0.75},
+    {"type": "number", "multipleOf": 0.1, "minimum": 0.25},
+    {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.5},
+    {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "integer",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": 3,
+        "exclusiveMaximum": True,
+    },
+    {"type": "string", "pattern": "^[a-z]{2}-\\d{3}$"},
     {"type": "string", "minLength": 50},
     {"type": "string", "maxLength": 3},
     {
