@@ -351,7 +351,10 @@ def from_wire_completion(completion: ChatCompletion, *, model: str) -> ChatResul
             response_metadata=metadata,
         )
         generations.append(ChatGeneration(message=message))
-    llm_output = {"model_name": completion.model or model, "id": completion.id or None}
+    llm_output: dict[str, Any] = {
+        "model_name": completion.model or model,
+        "id": completion.id or None,
+    }
     if completion.usage is not None:
         llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)
     return ChatResult(generations=generations, llm_output=llm_output)

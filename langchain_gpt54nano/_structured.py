@@ -56,7 +56,7 @@ def build_structured_output(
     if method == "function_calling":
         tool = convert_to_openai_tool(schema, strict=strict)
         name = tool["function"]["name"]
-        llm = model.bind_tools(  # type: ignore[call-arg]
+        llm = model.bind_tools(
             [tool],
             tool_choice=name,
             parallel_tool_calls=False,

@@ -571,7 +571,7 @@ class ChatGPT54Nano(BaseChatModel):
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(tools=formatted, **kwargs)
 
-    def with_structured_output(  # type: ignore[override]
+    def with_structured_output(
         self,
         schema: dict[str, Any] | type | None = None,
         *,
