@@ -31,20 +31,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         import uvicorn
 
         from ._app import EmulatorState, build_app
-        from ._server import make_config
+        from ._server import bind_socket, make_config
     except ImportError as exc:  # the "emulator" extra is not installed
         print(f"gpt54nano-emulator needs the 'emulator' extra: {exc}", file=sys.stderr)
         return 2
     gateways = tuple(args.gateways or ("default",))
     state = EmulatorState(args.account_id, args.api_token, gateways)
-    config = make_config(build_app(state), host=args.host, port=args.port, log_level=args.log_level)
+    sock = bind_socket(args.host, args.port)
+    port = sock.getsockname()[1]
+    config = make_config(build_app(state), host=args.host, port=port, log_level=args.log_level)
+    root = f"http://{args.host}:{port}"
     print(
-        f"gpt54nano emulator: base_url http://{args.host}:{args.port}/client/v4 "
-        f"account_id {args.account_id} gateways {', '.join(gateways)}",
+        f"gpt54nano emulator listening on {root}\n"
+        f"  base_url (rest):    {root}/client/v4\n"
+        f"  base_url (gateway): {root}/v1\n"
+        f"  account_id: {args.account_id}   gateways: {', '.join(gateways)}",
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after shutting down
+        pass
+    finally:
+        sock.close()
     return 0
 
 

@@ -52,6 +52,18 @@ def make_config(app: Any, *, host: str, port: int, log_level: str = "warning") -
     )
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0 → a free port), bound before uvicorn starts."""
+    # proto IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
+    # socket says it is TCP; without it Nagle + delayed ACK add ~40 ms to every response.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    sock.setblocking(False)
+    return sock
+
+
 class Emulator:
     """A local Cloudflare (REST + AI Gateway) emulator for ``openai/gpt-5.4-nano``.
 
@@ -86,11 +98,7 @@ class Emulator:
     def start(self, timeout: float = 10.0) -> Emulator:
         if self._thread is not None:
             raise RuntimeError("emulator already started")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
-        sock.listen(BACKLOG)
-        sock.setblocking(False)
+        sock = bind_socket(self.host, self._requested_port)
         self._socket = sock
         self._port = sock.getsockname()[1]
         config = make_config(build_app(self._state), host=self.host, port=self._port)
