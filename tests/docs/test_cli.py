@@ -124,3 +124,23 @@ def test_importing_the_transport_and_cli_loads_no_framework() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_demo_without_the_framework_extras_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gpt54nano_gateway
+
+    # As if `pip install gpt54nano` had been run without the [langchain] extra.
+    monkeypatch.setitem(sys.modules, "langchain_gpt54nano", None)
+    monkeypatch.delitem(sys.modules, "gpt54nano_gateway._demo_langchain", raising=False)
+    monkeypatch.delattr(gpt54nano_gateway, "_demo_langchain", raising=False)
+
+    assert main(["demo", "--emulator"]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing started before the check
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("error: ConfigurationError: the demo needs LangChain and LlamaIndex")
+    assert "pip install 'gpt54nano[all]'" in err[0]
