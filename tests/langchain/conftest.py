@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pluggy
 import pytest
+from langchain_tests.conftest import base_vcr_config
 
 from langchain_gpt54nano import ChatGPT54Nano
 
@@ -30,6 +32,18 @@ def pytest_pycollect_makeitem(
             getattr(item, "obj", None)
         ):
             item.add_marker(pytest.mark.asyncio)
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, Any]:
+    """VCR for the standard suite's test_stream_time: a cassette recorded from the emulator.
+
+    Matched on path and body, not the full URI: the session emulator picks a free port.
+    The token is never recorded (langchain-tests filters the authorization header)."""
+    config = base_vcr_config()
+    config["match_on"] = ["method", "path", "body"]
+    config["cassette_library_dir"] = str(Path(__file__).parent / "cassettes")
+    return config
 
 
 @pytest.fixture

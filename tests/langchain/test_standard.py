@@ -117,6 +117,11 @@ class TestChatGPT54NanoIntegration(ChatModelIntegrationTests):
     # text only).
 
     @property
+    def enable_vcr_tests(self) -> bool:
+        # test_stream_time replays a cassette recorded from the emulator (see conftest.py).
+        return True
+
+    @property
     def model_override_value(self) -> str:
         # A substring of both the slug and the dated id the gateway reports back.
         return "gpt-5.4-mini"
