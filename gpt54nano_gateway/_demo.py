@@ -45,25 +45,26 @@ class Transcript:
         self.out.write(text)
         self.out.flush()
 
-    def _end_line(self) -> None:
+    def end_line(self) -> None:
+        """Ends a line of streamed text, if one is open (before an error message, say)."""
         if self._midline:
             self._write("\n")
             self._midline = False
 
     def section(self, title: str) -> None:
-        self._end_line()
+        self.end_line()
         self._write("\n" + self._paint(f"== {title}", "1;36") + "\n")
 
     def line(self, text: str = "") -> None:
-        self._end_line()
+        self.end_line()
         self._write(text + "\n")
 
     def note(self, text: str) -> None:
-        self._end_line()
+        self.end_line()
         self._write(self._paint(text, "2") + "\n")
 
     def prompt(self, label: str, text: str) -> None:
-        self._end_line()
+        self.end_line()
         self._write(self._paint(f"{label}> ", "1") + text + "\n")
 
     def stream(self, token: str) -> None:
@@ -74,12 +75,12 @@ class Transcript:
         self._midline = not token.endswith("\n")
 
     def event(self, kind: str, text: str) -> None:
-        self._end_line()
+        self.end_line()
         self._write("  " + self._paint(f"[{kind}]", "33") + f" {text}\n")
 
     def call(self, facts: CallFacts) -> None:
         """One line per model call: tokens, gateway log id, cache status."""
-        self._end_line()
+        self.end_line()
         self._write("  " + self._paint(facts.describe(), "2") + "\n")
 
 
@@ -118,10 +119,6 @@ class Session:
 
     config: GatewayConfig
     emulator: Any | None = None  # gpt54nano_gateway.emulator.Emulator when running locally
-
-    @property
-    def emulated(self) -> bool:
-        return self.emulator is not None
 
     def script(self, *replies: Mapping[str, Any]) -> None:
         """Queues the emulator's next model turns (``Reply`` keyword arguments); a no-op on

@@ -14,6 +14,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from ._demo import Transcript, open_session, run_cache_step, run_chat
 from .errors import ConfigurationError, GatewayError
 
@@ -48,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "chat" and not args.question.strip():
+        parser.error("the question is empty")
     transcript = Transcript()
     try:
         if args.command == "chat":
@@ -56,10 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _run_demo(transcript, only=args.only, force_emulator=args.emulator)
     except GatewayError as exc:
-        print(f"\nerror: {_one_line(exc)}", file=sys.stderr)
+        transcript.end_line()
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:  # a request the wire models refused before sending it
+        transcript.end_line()
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        print(f"error: ValidationError: {where}: {first['msg']}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+        transcript.end_line()
+        print("interrupted", file=sys.stderr)
         return 130
     return 0
 

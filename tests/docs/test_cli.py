@@ -100,16 +100,19 @@ def test_a_gateway_error_exits_1_with_one_typed_line(
 
     assert main(["chat", "hello"]) == 1
 
-    err = capsys.readouterr().err.strip().splitlines()
+    err = capsys.readouterr().err.splitlines()
     assert len(err) == 1, err
     assert err[0].startswith("error: AuthenticationError: ")
     assert "HTTP 401" in err[0]
     assert "not-the-right-token" not in err[0]
 
 
-def test_usage_error_exits_2() -> None:
+@pytest.mark.parametrize(
+    "argv", [["frobnicate"], ["chat"], ["chat", "  "], ["demo", "--only", "x"]]
+)
+def test_usage_error_exits_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["frobnicate"])
+        main(argv)
     assert exc.value.code == 2
 
 
@@ -140,7 +143,7 @@ def test_demo_without_the_framework_extras_says_what_to_install(
 
     captured = capsys.readouterr()
     assert captured.out == ""  # nothing started before the check
-    err = captured.err.strip().splitlines()
+    err = captured.err.splitlines()
     assert len(err) == 1, err
     assert err[0].startswith("error: ConfigurationError: the demo needs LangChain and LlamaIndex")
     assert "pip install 'gpt54nano[all]'" in err[0]
