@@ -119,7 +119,7 @@ class StructuredOutputLLM(FunctionCallingLLM):
 
     def _forced_tool_program(
         self, output_cls: type[BaseModel], prompt: PromptTemplate
-    ) -> FunctionCallingProgram:
+    ) -> FunctionCallingProgram[Any]:
         # Core's streaming program drops tool_required, so its request says tool_choice "auto"
         # and a model may answer in prose; an explicit tool_choice="required" survives.
         return FunctionCallingProgram.from_defaults(
