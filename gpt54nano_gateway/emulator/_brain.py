@@ -24,10 +24,12 @@ from typing import Any
 
 from gpt54nano_gateway.emulator import _agents, _conversation, _structured, _text
 from gpt54nano_gateway.emulator._conversation import Json
+from gpt54nano_gateway.emulator._hints import Hints
 from gpt54nano_gateway.emulator._tokens import count_tokens, tokenize
 from gpt54nano_gateway.emulator._tools_pick import (
     Call,
     arguments_text,
+    by_first_mention,
     call_for,
     call_id,
     pick_tools,
@@ -125,7 +127,11 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
     if not _conversation.parallel_allowed(body):
         picked = picked[:1]
     results = "\n".join(_conversation.trailing_tool_results(messages))
-    return [call_for(t, user_text, results) for t in picked]
+    if len(picked) == 1:
+        return [call_for(picked[0], user_text, results)]
+    # "Add 2 and 3, and multiply 4 by 5": each call takes the next numbers, in mention order.
+    shared = Hints.from_text(f"{user_text}\n{results}")
+    return [call_for(t, user_text, hints=shared) for t in by_first_mention(picked, user_text)]
 
 
 def _finish(body: Json, reply: Reply, calls: list[dict[str, str]]) -> Generation:

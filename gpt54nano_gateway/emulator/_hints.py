@@ -20,6 +20,11 @@ _TOPIC = re.compile(
     re.IGNORECASE,
 )
 
+_PROPER = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*\b")
+_NOT_NAMES = frozenset(
+    ["i", "json", "return", "output", "use", "the", "a", "an", "please", "answer"]
+)
+
 
 def as_number(text: str) -> int | float:
     value = float(text)
@@ -83,6 +88,14 @@ class Hints:
             )
             if found:
                 return next(g for g in found.groups() if g is not None)
+        return None
+
+    def proper_noun(self) -> str | None:
+        """The first capitalised words that do not open a sentence ("... from: Ada is 36")."""
+        for found in _PROPER.finditer(self.text):
+            before = self.text[: found.start()].rstrip()
+            if before and before[-1] not in ".!?\n" and found.group(0).lower() not in _NOT_NAMES:
+                return found.group(0)
         return None
 
     def mentions(self, word: str) -> bool:

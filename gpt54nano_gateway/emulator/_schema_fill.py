@@ -49,6 +49,7 @@ _FREE_TEXT = frozenset(
         "task",
     ]
 )
+_NAME_LIKE = re.compile(r"(?i)name|author|artist|person|who|owner|customer")
 _MAX_DEPTH = 8  # past this depth only required properties and minItems are generated
 _GIVE_UP_DEPTH = 40
 
@@ -196,6 +197,8 @@ class _Filler:
             text = place.group(1).rstrip(".,") if place else None
         if text is None:
             text = self.hints.take_quoted(self.property_names)
+        if text is None and _NAME_LIKE.search(name):
+            text = self.hints.proper_noun()
         if text is None:
             default = schema.get("default")
             text = default if isinstance(default, str) else self.free_text(name)

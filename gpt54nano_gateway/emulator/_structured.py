@@ -54,12 +54,17 @@ def quoted_schema(messages: list[Json]) -> Json | None:
     found = None
     for mention in _SCHEMA_WORDS.finditer(text):
         tail = text[mention.end() :]
-        for candidate in _json_objects(tail) or _json_objects(
-            tail.replace("{{", "{").replace("}}", "}")
-        ):
-            if any(k in candidate for k in _SCHEMA_KEYS) or candidate.get("type") == "object":
-                found = candidate
+        # Templates that escape braces can leave them doubled on the wire: try both spellings.
+        for variant in (tail, tail.replace("{{", "{").replace("}}", "}")):
+            schemas = [c for c in _json_objects(variant) if _looks_like_schema(c)]
+            if schemas:
+                found = schemas[-1]
+                break
     return found
+
+
+def _looks_like_schema(candidate: Json) -> bool:
+    return any(k in candidate for k in _SCHEMA_KEYS) or candidate.get("type") == "object"
 
 
 def _json_objects(text: str, limit: int = 200) -> list[Json]:
@@ -94,7 +99,7 @@ def _hints_text(messages: list[Json]) -> str:
     # A schema quoted in the request is not a source of values: keep only what precedes it.
     mention = _SCHEMA_WORDS.search(text)
     if mention:
-        text = text[: mention.start()]
+        text = text[: text.rfind("\n", 0, mention.start()) + 1]
     if _conversation.ends_with_tool_results(messages):
         text += "\n" + "\n".join(_conversation.trailing_tool_results(messages))
     return text

@@ -14,6 +14,7 @@ import re
 REFUSE_MARKER = "[[refuse]]"
 REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
 _ECHO_LIMIT = 160
+_QUESTION_LINE = re.compile(r"^\s*(?:Query|Question|Query_str)\s*:[ \t]*(\S.*)$", re.MULTILINE)
 
 _ASKED_WORD = re.compile(
     r"(?:\b(?:reply|respond|answer)\s+(?:only\s+|exactly\s+|just\s+)?with"
@@ -48,7 +49,9 @@ def asked_reply(user_text: str) -> str | None:
 
 
 def echo_answer(user_text: str) -> str:
-    said = " ".join(user_text.split())
+    # Retrieval prompts wrap the question in context ("...Query: <q>\nAnswer:"): echo the question.
+    asked = _QUESTION_LINE.findall(user_text)
+    said = " ".join((asked[-1] if asked else user_text).split())
     if not said:
         return "Hello! How can I help you today?"
     if len(said) > _ECHO_LIMIT:

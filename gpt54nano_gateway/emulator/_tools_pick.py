@@ -126,6 +126,18 @@ def pick_tools(
     return [max(scored, key=lambda s: (s[0], s[1]))[2]] if scored else []
 
 
+def by_first_mention(tools: list[ToolSpec], request: str) -> list[ToolSpec]:
+    """``tools`` in the order the request first mentions them (unmentioned ones last)."""
+    lowered = request.lower()
+
+    def position(tool: ToolSpec) -> int:
+        spots = [lowered.find(w) for w in words(tool.name) | {tool.name.lower()}]
+        found = [p for p in spots if p >= 0]
+        return min(found) if found else len(lowered)
+
+    return sorted(tools, key=position)
+
+
 def _names_literally(name: str, request: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", request, re.IGNORECASE) is not None
 
@@ -138,10 +150,14 @@ class Call:
     arguments: str
 
 
-def call_for(tool: ToolSpec, request: str, context: str = "") -> Call:
+def call_for(tool: ToolSpec, request: str, context: str = "", hints: Hints | None = None) -> Call:
     """Arguments for ``tool`` that validate against its parameters, filled from ``request``
-    (then from ``context``, e.g. tool results to summarise in a final structured call)."""
-    hints = Hints.from_text(f"{request}\n{context}" if context else request)
+    (then from ``context``, e.g. tool results to summarise in a final structured call).
+
+    Parallel calls share one ``hints`` so that each takes the next numbers and quotes.
+    """
+    if hints is None:
+        hints = Hints.from_text(f"{request}\n{context}" if context else request)
     if is_handoff(tool):
         agent = handoff_target(tool, request) or next(iter(handoff_agents(tool)))
         hints.overrides = {

@@ -530,3 +530,40 @@ def test_required_after_results_moves_on_to_an_uncalled_tool() -> None:
     generation = generate(body)
     assert names_of(generation) == ["Report"]
     assert args_of(generation)["city"] == "Paris"
+
+
+def test_retrieval_prompt_echoes_the_query_not_the_context() -> None:
+    prompt = (
+        "Context information is below.\n---------------------\nfile_path: a.txt\n\nLong text.\n"
+        "---------------------\nGiven the context information and not prior knowledge, "
+        "answer the query.\nQuery: Who wrote it?\nAnswer: "
+    )
+    answer = text_of(generate(user(prompt)))
+    assert "Who wrote it?" in answer
+    assert "file_path" not in answer
+
+
+def test_parallel_calls_take_the_next_numbers_in_mention_order() -> None:
+    def tool(name: str) -> dict[str, Any]:
+        return json.loads(json.dumps(ADDER).replace("my_adder_tool", name))
+
+    body = user("Add 2 and 3, and multiply 4 by 5", tools=[tool("multiply"), tool("add")])
+    generation = generate(body)
+    assert names_of(generation) == ["add", "multiply"]
+    assert [args_of(generation, i) for i in (0, 1)] == [{"a": 2, "b": 3}, {"a": 4, "b": 5}]
+
+
+def test_name_properties_take_a_proper_noun() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    response_format = {"type": "json_schema", "json_schema": {"name": "P", "schema": schema}}
+    body = user("Extract the person from: Ada Lovelace is 36", response_format=response_format)
+    assert json.loads(text_of(generate(body))) == {"name": "Ada Lovelace"}
+
+
+def test_schema_quoted_with_doubled_braces_is_followed() -> None:
+    prompt = (
+        "Extract the person from: Ada is 36\n\nHere's a JSON schema to follow:\n"
+        '{{"properties": {{"name": {{"type": "string"}}, "age": {{"type": "integer"}}}}, '
+        '"required": ["name", "age"], "type": "object"}}\n\nOutput a valid JSON object.'
+    )
+    assert json.loads(text_of(generate(user(prompt)))) == {"name": "Ada", "age": 36}
