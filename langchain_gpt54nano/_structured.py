@@ -117,22 +117,40 @@ def _json_parser(schema: Any, is_pydantic: bool) -> Runnable[Any, Any]:
     return JsonOutputParser()
 
 
-def _raise_on_refusal(message: BaseMessage) -> None:
-    if refusal := message.additional_kwargs.get("refusal"):
-        raise StructuredOutputRefusalError(str(refusal), raw_message=message)
-    if message.response_metadata.get("finish_reason") == "content_filter":
-        raise StructuredOutputRefusalError(
-            "the response was stopped by a content filter", raw_message=message
+def _refusal_error(messages: list[BaseMessage]) -> StructuredOutputRefusalError | None:
+    """The error for a refused answer (streamed refusals arrive in pieces: joined here)."""
+    refusal = "".join(str(m.additional_kwargs.get("refusal") or "") for m in messages)
+    last = messages[-1]
+    if refusal:
+        return StructuredOutputRefusalError(refusal, raw_message=last)
+    if any(m.response_metadata.get("finish_reason") == "content_filter" for m in messages):
+        return StructuredOutputRefusalError(
+            "the response was stopped by a content filter", raw_message=last
         )
+    return None
 
 
 def _check_refusal(messages: Iterator[BaseMessage]) -> Iterator[BaseMessage]:
+    held: list[BaseMessage] = []
     for message in messages:
-        _raise_on_refusal(message)
+        if held or message.additional_kwargs.get("refusal"):
+            held.append(message)  # keep the rest of the refusal for the error message
+            continue
+        if (error := _refusal_error([message])) is not None:
+            raise error
         yield message
+    if held and (error := _refusal_error(held)) is not None:
+        raise error
 
 
 async def _acheck_refusal(messages: AsyncIterator[BaseMessage]) -> AsyncIterator[BaseMessage]:
+    held: list[BaseMessage] = []
     async for message in messages:
-        _raise_on_refusal(message)
+        if held or message.additional_kwargs.get("refusal"):
+            held.append(message)
+            continue
+        if (error := _refusal_error([message])) is not None:
+            raise error
         yield message
+    if held and (error := _refusal_error(held)) is not None:
+        raise error

@@ -295,7 +295,7 @@ class ChatGPT54Nano(BaseChatModel):
     config: GatewayConfig | None = Field(default=None, exclude=True)
     """A ready transport configuration; explicitly given fields above override it."""
     client: GatewayClient | None = Field(default=None, exclude=True)
-    """A ready sync transport client (created lazily from `config` when unset)."""
+    """A ready sync transport client, used as is (created lazily from `config` when unset)."""
     async_client: AsyncGatewayClient | None = Field(default=None, exclude=True)
     """A ready async transport client (created lazily from `config` when unset)."""
 
@@ -350,15 +350,14 @@ class ChatGPT54Nano(BaseChatModel):
                 "read_timeout": self.timeout,
                 "stream_idle_timeout": self.timeout,
             }
-        if "model_name" in self.model_fields_set or self.config is None:
-            overrides["model"] = self.model_name
+        overrides["model"] = self.model_name
         base = self.config or (self.client.config if self.client is not None else None)
         if base is None:
             config = GatewayConfig.from_env(**overrides)
-        elif overrides:
-            config = GatewayConfig(**{**dict(base), **overrides})
         else:
-            config = base
+            # Keep the caller's very object when nothing differs (one config, shared).
+            changed = {k: v for k, v in overrides.items() if getattr(base, k) != v}
+            config = GatewayConfig(**{**dict(base), **changed}) if changed else base
         self._gateway_config = config
         # Reflect the resolved connection on the public fields, so repr, serialisation and
         # `_get_ls_params` describe what is actually used (the token stays a SecretStr).

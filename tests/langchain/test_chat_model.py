@@ -380,6 +380,24 @@ def test_structured_output_refusal_is_a_clear_error(
         _invoke(run_io, llm.with_structured_output(Joke), "Tell me a joke.")
 
 
+def test_streamed_refusal_is_one_error_with_the_whole_text(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    emulator.queue_reply(Reply(refusal="I can't help with that request, sorry."))
+    with pytest.raises(StructuredOutputRefusalError) as caught:
+        _stream(run_io, llm.with_structured_output(Joke), "Tell me a joke.")
+    assert str(caught.value) == "I can't help with that request, sorry."
+
+
+def test_include_raw_reports_a_refusal_as_parsing_error(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    emulator.queue_reply(Reply(refusal="No."))
+    result = _invoke(run_io, llm.with_structured_output(Joke, include_raw=True), "A joke.")
+    assert isinstance(result["parsing_error"], StructuredOutputRefusalError)
+    assert result["raw"].additional_kwargs["refusal"] == "No."
+
+
 def test_structured_output_rejects_bad_arguments(llm: ChatGPT54Nano) -> None:
     with pytest.raises(ValueError, match="strict"):
         llm.with_structured_output(Joke, method="json_mode", strict=True)
@@ -518,3 +536,31 @@ def test_unknown_constructor_kwargs_go_to_model_kwargs(run_io: RunIO, emulator: 
     result = _invoke(run_io, llm, "Hello")
     assert _last_body(emulator)["logprobs"] is True
     assert isinstance(result, AIMessageChunk | AIMessage)
+
+
+def test_gateway_endpoint_form(run_io: RunIO, emulator: Any) -> None:
+    llm = ChatGPT54Nano(
+        endpoint="gateway",
+        gateway_id="default",
+        base_url=emulator.gateway_base_url,
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+    )
+    assert isinstance(_invoke(run_io, llm, "Hello"), AIMessage)
+    path = _chat_requests(emulator)[-1].path
+    assert path == f"/v1/{emulator.account_id}/default/compat/chat/completions"
+
+
+def test_injected_clients_are_used(run_io: RunIO, emulator: Any) -> None:
+    from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
+
+    config = GatewayConfig(
+        account_id=emulator.account_id,
+        api_token=SecretStr(emulator.api_token),
+        base_url=emulator.base_url,
+    )
+    client, aclient = GatewayClient(config), AsyncGatewayClient(config)
+    llm = ChatGPT54Nano(client=client, async_client=aclient)
+    assert llm.gateway_config is config  # taken from the client
+    assert isinstance(_invoke(run_io, llm, "Hello"), AIMessage)
+    assert llm.client is client and llm.async_client is aclient
