@@ -55,6 +55,10 @@ _SENSITIVE = frozenset(
     }
 )
 _NO_CHUNKS: list[ChatCompletionChunk] = []
+# The validators themselves: model_validate_json adds ~0.5 µs of wrapping per call, which is a
+# sixth of the per-chunk budget. Same validation, same errors.
+_validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+_validate_completion = ChatCompletion.__pydantic_validator__.validate_json
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -219,7 +223,7 @@ class ClientCore:
         """Parse a 2xx body into a completion with ``.meta``, or raise the error it holds."""
         status, headers = response.status_code, response.headers
         try:
-            completion = ChatCompletion.model_validate_json(body)
+            completion: ChatCompletion = _validate_completion(body)
         except ValidationError as exc:
             raise ResponseParseError(
                 "the response is not a JSON chat.completion "
@@ -276,6 +280,12 @@ def is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
 
 
+def is_uncompressed(response: httpx.Response) -> bool:
+    """No content-encoding: the raw bytes are the body, so the decoding layer can be skipped
+    (it costs a little per network read, i.e. per event on a token stream)."""
+    return bool(response.headers.get("content-encoding", "identity") == "identity")
+
+
 class StreamCore:
     """Sans-I/O stream state: bytes in (`feed`), chunks out; `finish` at EOF."""
 
@@ -313,7 +323,7 @@ class StreamCore:
             if not data_text:
                 continue  # an empty data line is a keep-alive, not a chunk
             try:
-                chunk = ChatCompletionChunk.model_validate_json(data_text)
+                chunk: ChatCompletionChunk = _validate_chunk(data_text)
             except ValidationError as exc:
                 raise ResponseParseError(
                     "a stream event is not a JSON chat.completion.chunk",

@@ -27,7 +27,7 @@ from types import TracebackType
 
 import httpx
 
-from ._base import Call, ClientCore, StreamCore, is_event_stream
+from ._base import Call, ClientCore, StreamCore, is_event_stream, is_uncompressed
 from ._pool import async_pool, sync_pool
 from .accumulator import StreamAccumulator
 from .config import GatewayConfig, GatewayOptions
@@ -57,7 +57,9 @@ class ChatStream:
     def _iterate(self) -> Iterator[ChatCompletionChunk]:
         core = self._core
         try:
-            for data in self._response.iter_bytes():
+            response = self._response
+            body = response.iter_raw() if is_uncompressed(response) else response.iter_bytes()
+            for data in body:
                 yield from core.feed(data)
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
             raise self._client._transport_error(exc, core.meta.attempts, core.snapshot()) from exc
@@ -95,7 +97,9 @@ class AsyncChatStream:
     async def _iterate(self) -> AsyncIterator[ChatCompletionChunk]:
         core = self._core
         try:
-            async for data in self._response.aiter_bytes():
+            response = self._response
+            body = response.aiter_raw() if is_uncompressed(response) else response.aiter_bytes()
+            async for data in body:
                 for chunk in core.feed(data):
                     yield chunk
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried

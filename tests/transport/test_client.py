@@ -7,6 +7,7 @@ Every test runs twice, once per client, through the ``run_io`` fixture. Real-soc
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 import statistics
@@ -445,6 +446,14 @@ def test_stream_yields_chunks_and_the_final_completion(io_mode: str, run_io: Any
     body = h.sent_body()
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
     assert h.requests[0].headers["accept"] == "text/event-stream"
+
+
+def test_gzip_encoded_stream_is_decoded(io_mode: str, run_io: Any) -> None:
+    payload = gzip.compress("".join(f"data: {e}\n\n" for e in FULL_STREAM).encode())
+    headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
+    h = Harness(io_mode, run_io, lambda r: httpx.Response(200, headers=headers, content=payload))
+    _, completion = h.stream()
+    assert completion.choices[0].message.content == "Hello"
 
 
 def test_stream_keeps_an_explicit_include_usage(io_mode: str, run_io: Any) -> None:

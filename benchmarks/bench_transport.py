@@ -1,0 +1,277 @@
+"""Client-side cost of the transport against a raw httpx + json floor, over real loopback HTTP.
+
+The emulator runs in ANOTHER process (``python -m gpt54nano_gateway.emulator``), so
+``time.process_time()`` in this process measures only the client's CPU: building the request,
+httpx, reading, parsing. Each figure is the median over ``--repeats`` runs of ``--requests``
+calls (streams: ``--streams`` calls).
+
+- per request: ``GatewayClient.create`` vs ``httpx.Client.post`` + ``json.loads``;
+- per stream chunk (200- and 2000-chunk streams): ``GatewayClient.stream`` (SSE decoder, typed
+  ``ChatCompletionChunk`` per event, accumulation) vs ``httpx.Client.stream`` + ``iter_lines`` +
+  ``json.loads`` per ``data:`` line;
+- the same for the async clients;
+- import time: ``import gpt54nano_gateway`` (lazy), the full public surface, against
+  ``import httpx, pydantic`` (subprocess wall time, median of ``--imports`` runs).
+
+Targets (issue 2): ≤ floor + 0.1 ms per request, ≤ floor + 3 µs per chunk, import ≤ httpx +
+pydantic + 30 ms.
+
+Run: ``.venv/bin/python benchmarks/bench_transport.py`` (about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from gpt54nano_gateway import AsyncGatewayClient, ChatRequest, GatewayClient, GatewayConfig
+
+ACCOUNT, TOKEN = "acct-bench", "bench-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gpt54nano_gateway.emulator",
+            "--port",
+            str(port),
+            "--account-id",
+            ACCOUNT,
+            "--api-token",
+            TOKEN,
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    root = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{root}/__emulator/requests", timeout=1).status_code == 200:
+                return process, root
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the emulator did not start")
+
+
+def cpu_median(run: Callable[[], int], repeats: int) -> tuple[float, int]:
+    """Median CPU seconds per unit (``run`` returns how many units it did), and the units."""
+    run()  # warm: pools, first-use model builds
+    samples = []
+    units = 0
+    for _ in range(repeats):
+        start = time.process_time()
+        units = run()
+        samples.append((time.process_time() - start) / units)
+    return statistics.median(samples), units
+
+
+def body_for(words: int | None) -> dict[str, Any]:
+    text = f'Reply with "{" ".join(["w"] * words)}"' if words else "Reply with hello"
+    return {"messages": [{"role": "user", "content": text}]}
+
+
+class Bench:
+    def __init__(self, root: str, requests: int, streams: int, repeats: int) -> None:
+        self.url = f"{root}/client/v4/accounts/{ACCOUNT}/ai/v1/chat/completions"
+        self.config = GatewayConfig(
+            account_id=ACCOUNT, api_token=TOKEN, base_url=f"{root}/client/v4", max_retries=0
+        )
+        self.headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        self.requests, self.streams, self.repeats = requests, streams, repeats
+
+    # -- floors: what any client has to do -------------------------------------------------
+
+    def raw_create(self, http: httpx.Client) -> int:
+        body = {**body_for(None), "model": "openai/gpt-5.4-nano"}
+        for _ in range(self.requests):
+            response = http.post(self.url, content=json.dumps(body), headers=self.headers)
+            json.loads(response.content)["choices"][0]["message"]["content"]
+        return self.requests
+
+    def raw_stream(self, http: httpx.Client, words: int) -> int:
+        body = {**body_for(words), "model": "openai/gpt-5.4-nano", "stream": True}
+        chunks = 0
+        for _ in range(self.streams):
+            with http.stream("POST", self.url, content=json.dumps(body), headers=self.headers) as r:
+                for line in r.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        json.loads(line[6:])
+                        chunks += 1
+        return chunks
+
+    async def araw_create(self, http: httpx.AsyncClient) -> int:
+        body = {**body_for(None), "model": "openai/gpt-5.4-nano"}
+        for _ in range(self.requests):
+            response = await http.post(self.url, content=json.dumps(body), headers=self.headers)
+            json.loads(response.content)["choices"][0]["message"]["content"]
+        return self.requests
+
+    async def araw_stream(self, http: httpx.AsyncClient, words: int) -> int:
+        body = {**body_for(words), "model": "openai/gpt-5.4-nano", "stream": True}
+        chunks = 0
+        for _ in range(self.streams):
+            async with http.stream(
+                "POST", self.url, content=json.dumps(body), headers=self.headers
+            ) as r:
+                async for line in r.aiter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        json.loads(line[6:])
+                        chunks += 1
+        return chunks
+
+    # -- the transport (a client per call, as adapters building a model per request do) ------
+
+    def create(self) -> int:
+        request = ChatRequest.model_validate(body_for(None))
+        for _ in range(self.requests):
+            GatewayClient(self.config).create(request).choices[0].message.content
+        return self.requests
+
+    def stream(self, words: int) -> int:
+        request = ChatRequest.model_validate(body_for(words))
+        chunks = 0
+        for _ in range(self.streams):
+            with GatewayClient(self.config).stream(request) as stream:
+                for _chunk in stream:
+                    chunks += 1
+        return chunks
+
+    async def acreate(self) -> int:
+        request = ChatRequest.model_validate(body_for(None))
+        for _ in range(self.requests):
+            (await AsyncGatewayClient(self.config).create(request)).choices[0].message.content
+        return self.requests
+
+    async def astream(self, words: int) -> int:
+        request = ChatRequest.model_validate(body_for(words))
+        chunks = 0
+        for _ in range(self.streams):
+            async with AsyncGatewayClient(self.config).stream(request) as stream:
+                async for _chunk in stream:
+                    chunks += 1
+        return chunks
+
+
+def import_times(runs: int) -> dict[str, float]:
+    statements = {
+        "python -c pass": "pass",
+        "import httpx, pydantic": "import httpx, pydantic",
+        "import gpt54nano_gateway": "import gpt54nano_gateway",
+        "full surface": (
+            "from gpt54nano_gateway import GatewayClient, AsyncGatewayClient, ChatRequest, "
+            "ChatCompletionChunk, GatewayConfig, StreamAccumulator"
+        ),
+    }
+    results = {}
+    for name, statement in statements.items():
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", statement], check=True)
+            samples.append(time.perf_counter() - start)
+        results[name] = statistics.median(samples)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--streams", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--imports", type=int, default=9)
+    args = parser.parse_args()
+
+    process, root = start_emulator()
+    rows: list[tuple[str, float, float, str, str]] = []
+    try:
+        bench = Bench(root, args.requests, args.streams, args.repeats)
+        raw = httpx.Client(timeout=60)
+        floor, _ = cpu_median(lambda: bench.raw_create(raw), args.repeats)
+        ours, _ = cpu_median(bench.create, args.repeats)
+        rows.append(("sync create, per request", floor * 1e6, ours * 1e6, "+100 µs", "µs"))
+        for words in (200, 2000):
+            floor, _ = cpu_median(lambda w=words: bench.raw_stream(raw, w), args.repeats)  # type: ignore[misc]
+            ours, _ = cpu_median(lambda w=words: bench.stream(w), args.repeats)  # type: ignore[misc]
+            rows.append(
+                (f"sync stream {words} chunks, per chunk", floor * 1e6, ours * 1e6, "+3 µs", "µs")
+            )
+        raw.close()
+
+        async def async_rows() -> None:
+            araw = httpx.AsyncClient(timeout=60)
+
+            async def measure(run: Callable[[], Awaitable[int]]) -> float:
+                await run()
+                samples = []
+                for _ in range(args.repeats):
+                    start = time.process_time()
+                    units = await run()
+                    samples.append((time.process_time() - start) / units)
+                return statistics.median(samples)
+
+            floor = await measure(lambda: bench.araw_create(araw))
+            ours = await measure(bench.acreate)
+            rows.append(("async create, per request", floor * 1e6, ours * 1e6, "+100 µs", "µs"))
+            for words in (200, 2000):
+                floor = await measure(lambda w=words: bench.araw_stream(araw, w))  # type: ignore[misc]
+                ours = await measure(lambda w=words: bench.astream(w))  # type: ignore[misc]
+                rows.append(
+                    (
+                        f"async stream {words} chunks, per chunk",
+                        floor * 1e6,
+                        ours * 1e6,
+                        "+3 µs",
+                        "µs",
+                    )
+                )
+            await araw.aclose()
+
+        asyncio.run(async_rows())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    imports = import_times(args.imports)
+    floor_import = imports["import httpx, pydantic"]
+    for name in ("import gpt54nano_gateway", "full surface"):
+        rows.append((f"{name} (wall)", floor_import * 1e3, imports[name] * 1e3, "+30 ms", "ms"))
+
+    print(
+        f"\nclient CPU (time.process_time), median of {args.repeats} runs; emulator in another process"
+    )
+    print(f"{'measure':<40} {'floor':>10} {'gpt54nano':>10} {'overhead':>10} {'target':>9}")
+    for name, floor_value, ours_value, target, unit in rows:
+        print(
+            f"{name:<40} {floor_value:>8.1f}{unit:>2} {ours_value:>8.1f}{unit:>2} "
+            f"{ours_value - floor_value:>+8.1f}{unit:>2} {target:>9}"
+        )
+    print(
+        f"(python -c pass: {imports['python -c pass'] * 1e3:.0f} ms; floor for imports is httpx+pydantic)"
+    )
+
+
+if __name__ == "__main__":
+    main()
