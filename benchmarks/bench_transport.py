@@ -147,7 +147,7 @@ class Bench:
     def create(self) -> int:
         request = ChatRequest.model_validate(body_for(None))
         for _ in range(self.requests):
-            GatewayClient(self.config).create(request).choices[0].message.content
+            assert GatewayClient(self.config).create(request).choices[0].message.content
         return self.requests
 
     def stream(self, words: int) -> int:
@@ -162,7 +162,9 @@ class Bench:
     async def acreate(self) -> int:
         request = ChatRequest.model_validate(body_for(None))
         for _ in range(self.requests):
-            (await AsyncGatewayClient(self.config).create(request)).choices[0].message.content
+            assert (
+                (await AsyncGatewayClient(self.config).create(request)).choices[0].message.content
+            )
         return self.requests
 
     async def astream(self, words: int) -> int:
@@ -260,7 +262,8 @@ def main() -> None:
         rows.append((f"{name} (wall)", floor_import * 1e3, imports[name] * 1e3, "+30 ms", "ms"))
 
     print(
-        f"\nclient CPU (time.process_time), median of {args.repeats} runs; emulator in another process"
+        f"\nclient CPU (time.process_time), median of {args.repeats} runs;"
+        " the emulator runs in another process"
     )
     print(f"{'measure':<40} {'floor':>10} {'gpt54nano':>10} {'overhead':>10} {'target':>9}")
     for name, floor_value, ours_value, target, unit in rows:
@@ -269,7 +272,8 @@ def main() -> None:
             f"{ours_value - floor_value:>+8.1f}{unit:>2} {target:>9}"
         )
     print(
-        f"(python -c pass: {imports['python -c pass'] * 1e3:.0f} ms; floor for imports is httpx+pydantic)"
+        f"(python -c pass: {imports['python -c pass'] * 1e3:.0f} ms;"
+        " the import floor is httpx + pydantic)"
     )
 
 
