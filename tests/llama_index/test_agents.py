@@ -172,13 +172,16 @@ def test_simple_chat_engine(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
     engine = SimpleChatEngine.from_defaults(llm=llm)
 
     async def astream() -> str:
-        response = await engine.astream_chat("and now stream")
+        response = await engine.astream_chat('Reply with "stream"')
         return "".join([token async for token in response.async_response_gen()])
 
-    answer = run_io(lambda: engine.chat("hello engine"), lambda: engine.achat("hello engine"))
-    assert 'You said: "hello engine"' in answer.response
-    streamed = run_io(lambda: "".join(engine.stream_chat("and now stream").response_gen), astream)
-    assert 'You said: "and now stream"' in streamed
+    first = 'Reply with "hello engine"'
+    answer = run_io(lambda: engine.chat(first), lambda: engine.achat(first))
+    assert answer.response == "hello engine"
+    streamed = run_io(
+        lambda: "".join(engine.stream_chat('Reply with "stream"').response_gen), astream
+    )
+    assert streamed == "stream"
     assert len(engine.chat_history) == 4
 
 
@@ -191,13 +194,13 @@ def test_query_engine_over_a_vector_index(
     ]
     index = VectorStoreIndex.from_documents(documents, embed_model=MockEmbedding(embed_dim=8))
     engine = index.as_query_engine(llm=llm)
-    question = "What is the capital of France?"
+    question = "What is the capital of France? Reply with Paris"
     response = run_io(lambda: engine.query(question), lambda: engine.aquery(question))
-    assert "capital of France is Paris" in str(response)
+    assert str(response) == "Paris"
     assert len(response.source_nodes) == 2
     prompt = bodies()[-1]["messages"][-1]["content"]
     assert "Bananas are yellow." in prompt and question in prompt
 
     streaming_engine = index.as_query_engine(llm=llm, streaming=True)
     streamed = "".join(streaming_engine.query(question).response_gen)
-    assert "capital of France is Paris" in streamed
+    assert streamed == "Paris"

@@ -12,6 +12,7 @@ import pytest
 from llama_index.core.base.llms.base import BaseLLM
 from llama_index.core.base.llms.types import (
     ChatMessage,
+    ChatResponse,
     ImageBlock,
     ThinkingBlock,
     ToolCallBlock,
@@ -27,14 +28,19 @@ from pydantic import Field
 from gpt54nano_gateway import (
     AsyncGatewayClient,
     AuthenticationError,
+    BadRequestError,
     GatewayClient,
     GatewayConfig,
     GatewayOptions,
+    StreamTruncatedError,
 )
-from gpt54nano_gateway.emulator import Reply
+from gpt54nano_gateway.emulator import Fault, Reply
 from llama_index_gpt54nano import GPT54Nano, UnsupportedContentError
+from llama_index_gpt54nano._convert import to_wire_messages
 
-USER = [ChatMessage(role="user", content="Hello there")]
+ANSWER = "the quick brown fox jumps over the lazy dog"
+USER = [ChatMessage(role="user", content=f'Reply with "{ANSWER}"')]
+PROMPT = 'Reply with "pong and ping"'
 
 
 async def _drain(coro: Any) -> list[Any]:
@@ -69,7 +75,7 @@ def test_is_a_function_calling_llm_with_catalog_metadata(llm: GPT54Nano) -> None
 
 def test_chat(llm: GPT54Nano, run_io: Callable[..., Any], bodies: Any) -> None:
     response = run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
-    assert response.message.content.startswith('You said: "Hello there"')
+    assert response.message.content == ANSWER
     assert response.additional_kwargs["total_tokens"] > 0
     gateway = response.additional_kwargs["gateway"]
     assert gateway["log_id"] and gateway["ray_id"] and gateway["status_code"] == 200
@@ -83,7 +89,7 @@ def test_stream_chat_is_cumulative(llm: GPT54Nano, run_io: Callable[..., Any], b
     chunks = run_io(lambda: list(llm.stream_chat(USER)), lambda: _drain(llm.astream_chat(USER)))
     assert len(chunks) > 3
     final = chunks[-1].message.content
-    assert final.startswith('You said: "Hello there"')
+    assert final == ANSWER
     assert "".join(c.delta for c in chunks) == final
     for earlier, later in itertools.pairwise(chunks):
         assert later.message.content.startswith(earlier.message.content)
@@ -93,16 +99,16 @@ def test_stream_chat_is_cumulative(llm: GPT54Nano, run_io: Callable[..., Any], b
 
 
 def test_complete(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
-    response = run_io(lambda: llm.complete("ping"), lambda: llm.acomplete("ping"))
-    assert response.text.startswith('You said: "ping"')
+    response = run_io(lambda: llm.complete(PROMPT), lambda: llm.acomplete(PROMPT))
+    assert response.text == "pong and ping"
     assert response.additional_kwargs["prompt_tokens"] > 0
 
 
 def test_stream_complete(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
     chunks = run_io(
-        lambda: list(llm.stream_complete("ping")), lambda: _drain(llm.astream_complete("ping"))
+        lambda: list(llm.stream_complete(PROMPT)), lambda: _drain(llm.astream_complete(PROMPT))
     )
-    assert chunks[-1].text.startswith('You said: "ping"')
+    assert chunks[-1].text == "pong and ping"
     assert "".join(c.delta for c in chunks) == chunks[-1].text
 
 
@@ -371,3 +377,76 @@ def test_instrumentation_events_fire(
     assert "LLMChatInProgressEvent" in events
     assert events.count("LLMCompletionStartEvent") == 1
     assert events.count("LLMCompletionEndEvent") == 1
+
+
+# --- gateway behaviour seen through the adapter --------------------------------------------------
+
+
+def test_cache_status_and_log_id_reach_the_response(
+    emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        gateway_options=GatewayOptions(cache_ttl=600),
+    )
+    first = run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    second = run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    assert first.additional_kwargs["gateway"]["cache_status"] == "MISS"
+    assert second.additional_kwargs["gateway"]["cache_status"] == "HIT"
+    assert second.message.content == first.message.content == ANSWER
+
+
+def test_gateway_errors_surface_typed_in_chat_and_stream(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    emulator.plan_faults(Fault(kind="status", status=400, code=2001), next_n=2)
+    with pytest.raises(BadRequestError):
+        run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    with pytest.raises(BadRequestError):
+        run_io(lambda: list(llm.stream_chat(USER)), lambda: _drain(llm.astream_chat(USER)))
+
+
+def test_a_cut_stream_raises_with_the_partial_answer(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    emulator.plan_faults(Fault(kind="cut", after=4), next_n=1)
+    seen: list[Any] = []
+
+    def sync() -> None:
+        for chunk in llm.stream_chat(USER):
+            seen.append(chunk)
+
+    async def concurrent() -> None:
+        async for chunk in await llm.astream_chat(USER):
+            seen.append(chunk)
+
+    with pytest.raises(StreamTruncatedError) as info:
+        run_io(sync, concurrent)
+    assert seen and ANSWER.startswith(seen[-1].message.content)
+    assert info.value.partial is not None
+
+
+def test_timeout_and_retries_map_to_the_transport_config(emulator: Any) -> None:
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        timeout=12.5,
+        max_retries=0,
+    )
+    config = llm.gateway_config()
+    assert (config.total_timeout, config.max_retries) == (12.5, 0)
+
+
+def test_a_streamed_answer_survives_a_memory_json_round_trip(llm: GPT54Nano, emulator: Any) -> None:
+    emulator.queue_reply(Reply(tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 2}}]))
+    last = list(llm.stream_chat_with_tools(TOOLS, user_msg="add 1 and 2"))[-1].message
+    restored = ChatMessage.model_validate_json(last.model_dump_json())
+    history = [USER[0], restored]
+    assert llm.get_tool_calls_from_response(ChatResponse(message=restored))[0].tool_kwargs == {
+        "a": 1,
+        "b": 2,
+    }
+    assert to_wire_messages(history)[1] == to_wire_messages([USER[0], last])[1]
