@@ -171,7 +171,10 @@ class GatewayClient(ClientCore):
         while True:
             attempt += 1
             try:
-                response = self._http.send(self._request(self._http, call), stream=True)
+                request = self._request(self._http, call)
+                # Explicit: an injected client may follow redirects; ours never do (a redirect
+                # would carry the token to another origin).
+                response = self._http.send(request, stream=True, follow_redirects=False)
                 if 200 <= response.status_code < 300:
                     return response, attempt
                 try:
@@ -254,7 +257,8 @@ class AsyncGatewayClient(ClientCore):
         while True:
             attempt += 1
             try:
-                response = await http.send(self._request(http, call), stream=True)
+                request = self._request(http, call)
+                response = await http.send(request, stream=True, follow_redirects=False)
                 if 200 <= response.status_code < 300:
                     return response, attempt
                 try:

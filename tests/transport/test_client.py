@@ -385,6 +385,28 @@ def test_redirects_are_not_followed(io_mode: str, run_io: Any) -> None:
     assert [str(r.url) for r in h.requests] == [URL]
 
 
+def test_redirects_are_not_followed_even_by_an_injected_client(io_mode: str, run_io: Any) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"location": "https://evil.example/steal"})
+
+    transport = httpx.MockTransport(handler)
+    cfg = config(max_retries=0)
+    sync = GatewayClient(cfg, http_client=httpx.Client(transport=transport, follow_redirects=True))
+    aio = AsyncGatewayClient(
+        cfg, http_client=httpx.AsyncClient(transport=transport, follow_redirects=True)
+    )
+
+    async def go() -> ChatCompletion:
+        return await aio.create(REQUEST)
+
+    with pytest.raises(APIStatusError):
+        run_io(lambda: sync.create(REQUEST), go)
+    assert seen == [URL]
+
+
 def test_plain_http_to_a_remote_host_is_refused_before_sending() -> None:
     with pytest.raises(ConfigurationError):
         GatewayClient(config(base_url="http://gateway.example.com/client/v4"))

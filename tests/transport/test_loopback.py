@@ -281,18 +281,24 @@ def test_clients_built_per_request_reuse_one_connection(emulator: Any, run_io: A
 
     def sync() -> list[str]:
         for _ in range(3):
-            GatewayClient(config).create(REQUEST)
+            client = GatewayClient(config)
+            client.create(REQUEST)
+            with client.stream(REQUEST) as stream:  # a finished stream frees its connection
+                stream.completion()
         return _connections(_pool.sync_pool(), origin)
 
     async def aio() -> list[str]:
         for _ in range(3):
-            await AsyncGatewayClient(config).create(REQUEST)
+            client = AsyncGatewayClient(config)
+            await client.create(REQUEST)
+            async with client.stream(REQUEST) as stream:
+                await stream.completion()
         return _connections(_pool.async_pool(), origin)
 
     connections = run_io(sync, aio)
     assert len(connections) == 1
     served = int(connections[0].rsplit("Request Count: ", 1)[1].rstrip("]>"))
-    assert served >= 3  # one TCP connection served all three clients
+    assert served >= 6  # one TCP connection served all six calls of three clients
 
 
 def _connections(client: httpx.Client | httpx.AsyncClient, origin: str) -> list[str]:
