@@ -29,6 +29,7 @@ from gpt54nano_gateway import (
     AsyncGatewayClient,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     GatewayClient,
     GatewayConfig,
     GatewayOptions,
@@ -450,3 +451,19 @@ def test_a_streamed_answer_survives_a_memory_json_round_trip(llm: GPT54Nano, emu
         "b": 2,
     }
     assert to_wire_messages(history)[1] == to_wire_messages([USER[0], last])[1]
+
+
+def test_missing_credentials_is_a_configuration_error_before_sending(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CF_ACCOUNT_ID",
+        "CLOUDFLARE_API_TOKEN",
+        "CF_AI_API_TOKEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    llm = GPT54Nano(base_url=emulator.base_url)  # construction never fails: clients are lazy
+    with pytest.raises(ConfigurationError, match="CLOUDFLARE_API_TOKEN"):
+        llm.chat(USER)
+    assert emulator.requests == []
