@@ -2,9 +2,8 @@
 
 `ClientCore` builds requests (URL, headers, JSON body, per-attempt timeouts), decides retries
 against the overall deadline, maps httpx exceptions and error responses to the error tree, and
-parses a completion. `StreamCore` turns the bytes of an SSE body into chunks: it decodes events,
-stops at ``data: [DONE]``, raises on error events, enforces the deadline per event and decides at
-EOF whether the stream was complete. The clients in ``client.py`` only move bytes.
+parses a completion. Streams are turned into chunks by ``_stream.StreamCore``. The clients in
+``client.py`` only move bytes.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from ._stream import StreamCore
 from ._version import __version__
-from .accumulator import StreamAccumulator
 from .config import GatewayConfig, GatewayOptions
 from .errors import (
     GatewayConnectionError,
@@ -31,14 +30,18 @@ from .errors import (
     error_from_response,
     error_payload,
     request_id_from_headers,
-    status_for_code,
-    stream_error_class,
 )
 from .retry import RetryPolicy
-from .sse import DONE, SSEDecoder
-from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest, GatewayMeta, StreamOptions
+from .wire import ChatCompletion, ChatRequest, GatewayMeta, StreamOptions
 
-__all__ = ["Call", "ClientCore", "StreamCore", "redact_headers"]
+__all__ = [
+    "Call",
+    "ClientCore",
+    "is_event_stream",
+    "is_uncompressed",
+    "meta_from_headers",
+    "redact_headers",
+]
 
 logger = logging.getLogger("gpt54nano_gateway")
 
@@ -54,10 +57,7 @@ _SENSITIVE = frozenset(
         "set-cookie",
     }
 )
-_NO_CHUNKS: list[ChatCompletionChunk] = []
-# The validators themselves: model_validate_json adds ~0.5 µs of wrapping per call, which is a
-# sixth of the per-chunk budget. Same validation, same errors.
-_validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+# The validator itself: model_validate_json adds ~0.5 µs of wrapping per call.
 _validate_completion = ChatCompletion.__pydantic_validator__.validate_json
 
 
@@ -284,110 +284,3 @@ def is_uncompressed(response: httpx.Response) -> bool:
     """No content-encoding: the raw bytes are the body, so the decoding layer can be skipped
     (it costs a little per network read, i.e. per event on a token stream)."""
     return bool(response.headers.get("content-encoding", "identity") == "identity")
-
-
-class StreamCore:
-    """Sans-I/O stream state: bytes in (`feed`), chunks out; `finish` at EOF."""
-
-    __slots__ = ("_deadline", "_decoder", "_token", "accumulator", "done", "meta")
-
-    def __init__(self, meta: GatewayMeta, deadline: float | None, token: bytes) -> None:
-        self.meta = meta
-        self.accumulator = StreamAccumulator()
-        self.done = False  # data: [DONE] arrived
-        self._decoder = SSEDecoder()
-        self._deadline = deadline
-        self._token = token.decode()
-
-    def feed(self, data: bytes) -> list[ChatCompletionChunk]:
-        """The chunks completed by ``data``. Raises on error events and on the deadline."""
-        events = self._decoder.feed(data)
-        if not events or self.done:
-            return _NO_CHUNKS  # after [DONE] the rest of the body is only drained
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise GatewayTimeoutError(
-                "overall deadline exceeded mid-stream",
-                attempts=self.meta.attempts,
-                meta=self.meta,
-                partial=self.snapshot(),
-            )
-        chunks: list[ChatCompletionChunk] = []
-        accumulator = self.accumulator
-        for event in events:
-            data_text = event.data
-            if data_text == DONE:
-                self.done = True
-                break
-            if event.event == "error":
-                raise self._error_event(data_text)
-            if not data_text:
-                continue  # an empty data line is a keep-alive, not a chunk
-            try:
-                chunk: ChatCompletionChunk = _validate_chunk(data_text)
-            except ValidationError as exc:
-                raise ResponseParseError(
-                    "a stream event is not a JSON chat.completion.chunk",
-                    status_code=self.meta.status_code,
-                    request_id=self.meta.log_id or self.meta.ray_id,
-                    attempts=self.meta.attempts,
-                    body=self._scrubbed(data_text),
-                    meta=self.meta,
-                    partial=self.snapshot(),
-                ) from exc
-            extra = chunk.__pydantic_extra__
-            if extra and (
-                extra.get("error") or extra.get("errors") or extra.get("success") is False
-            ):
-                raise self._error_event(data_text)
-            accumulator.feed(chunk)
-            chunks.append(chunk)
-        return chunks
-
-    def finish(self) -> None:
-        """At EOF: a stream without ``[DONE]`` is complete only if a finish_reason arrived."""
-        self._decoder.flush()
-        if not self.done and not self.accumulator.finished:
-            raise StreamTruncatedError(
-                "the stream ended without [DONE] and without a finish_reason",
-                status_code=self.meta.status_code,
-                request_id=self.meta.log_id or self.meta.ray_id,
-                attempts=self.meta.attempts,
-                meta=self.meta,
-                partial=self.snapshot(),
-            )
-
-    def snapshot(self) -> ChatCompletion:
-        """What arrived so far, with ``.meta``."""
-        completion = self.accumulator.snapshot()
-        meta = self.meta
-        if completion.gatewayMetadata is not None and completion.gatewayMetadata.keySource:
-            meta = meta.model_copy(update={"key_source": completion.gatewayMetadata.keySource})
-        completion.meta = meta
-        return completion
-
-    def _scrubbed(self, text: str) -> Any:
-        if self._token and self._token in text:
-            text = text.replace(self._token, "<redacted>")
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text[:8192]
-
-    def _error_event(self, data_text: str) -> GatewayError:
-        body = self._scrubbed(data_text)
-        found = error_payload(body)
-        code, message = found if found is not None else (None, str(body)[:500] or "stream error")
-        status = body.get("httpCode") if isinstance(body, dict) else None
-        if not isinstance(status, int) or isinstance(status, bool):
-            status = status_for_code(code)
-        # Never retried (events may have been delivered), but typed like the status it stands for.
-        return stream_error_class(status, code)(
-            f"error event in the stream: {message}",
-            status_code=status if status is not None else self.meta.status_code,
-            code=code,
-            request_id=self.meta.log_id or self.meta.ray_id,
-            attempts=self.meta.attempts,
-            body=body,
-            meta=self.meta,
-            partial=self.snapshot(),
-        )

@@ -27,8 +27,9 @@ from types import TracebackType
 
 import httpx
 
-from ._base import Call, ClientCore, StreamCore, is_event_stream, is_uncompressed
+from ._base import Call, ClientCore, is_event_stream, is_uncompressed
 from ._pool import async_pool, sync_pool
+from ._stream import StreamCore
 from .accumulator import StreamAccumulator
 from .config import GatewayConfig, GatewayOptions
 from .errors import GatewayError

@@ -41,6 +41,7 @@ from gpt54nano_gateway import (
     StreamTruncatedError,
     _base,
     _pool,
+    _stream,
 )
 
 TOKEN = "tok-super-secret-value"
@@ -597,10 +598,12 @@ def test_overall_deadline_is_checked_per_event(
             return 0.0 if calls[0] <= 3 else 99.0
 
     monkeypatch.setattr(_base, "time", FakeTime)
+    monkeypatch.setattr(_stream, "time", FakeTime)
     h = Harness(io_mode, run_io, lambda r: h.sse(FULL_STREAM), cfg=config(total_timeout=10.0))
     with pytest.raises(GatewayTimeoutError, match="deadline") as info:
         h.stream()
-    assert info.value.partial is not None
+    assert calls[0] == 4  # deadline set, request sent, first event in time, second one late
+    assert info.value.partial is not None and info.value.partial.choices  # the first event
 
 
 def test_stream_idle_timeout_is_the_read_timeout_of_stream_requests(
