@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -14,7 +15,9 @@ from typing import Any
 import pytest
 
 from gpt54nano_gateway import config as config_module
+from gpt54nano_gateway._demo import Transcript, run_chat
 from gpt54nano_gateway.cli import main
+from gpt54nano_gateway.emulator import Reply
 
 _LOG_ID = r"log id [0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-"  # lowercase UUIDv7, as Cloudflare sends
 
@@ -147,3 +150,31 @@ def test_demo_without_the_framework_extras_says_what_to_install(
     assert len(err) == 1, err
     assert err[0].startswith("error: ConfigurationError: the demo needs LangChain and LlamaIndex")
     assert "pip install 'gpt54nano[all]'" in err[0]
+
+
+class _FlushRecorder(io.StringIO):
+    """Remembers what had been written at each flush: what a terminal would show by then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+def test_chat_writes_each_token_as_it_arrives(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config_module, "_REST_ROOT", emulator.base_url)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
+    emulator.queue_reply(Reply(content="alpha beta gamma delta"))
+    out = _FlushRecorder()
+
+    run_chat("hi", Transcript(out, color=False))
+
+    assert "alpha beta gamma delta\n" in out.getvalue()
+    # Screens flushed while the answer was incomplete: the text grew piece by piece.
+    partial = [s for s in out.flushed if "alpha" in s and "alpha beta gamma delta" not in s]
+    assert len(partial) >= 2, out.flushed
