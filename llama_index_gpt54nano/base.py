@@ -64,15 +64,16 @@ __all__ = ["GPT54Nano"]
 # LlamaIndex passes around (verbose, error_on_no_tool_call...) is not a request parameter.
 _REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "stream_options"}
 
-# Fields that, when set explicitly, override the matching GatewayConfig setting.
-_CONFIG_FIELDS = {
-    "account_id": "account_id",
-    "api_key": "api_token",
-    "gateway_id": "gateway_id",
-    "base_url": "base_url",
-    "endpoint": "endpoint",
-    "timeout": "total_timeout",
-    "max_retries": "max_retries",
+# Fields that, when set explicitly, override the matching GatewayConfig settings. ``timeout``
+# means what it means on the LangChain adapter: the connect, read and stream-idle timeouts.
+_CONFIG_FIELDS: dict[str, tuple[str, ...]] = {
+    "account_id": ("account_id",),
+    "api_key": ("api_token",),
+    "gateway_id": ("gateway_id",),
+    "base_url": ("base_url",),
+    "endpoint": ("endpoint",),
+    "timeout": ("connect_timeout", "read_timeout", "stream_idle_timeout"),
+    "max_retries": ("max_retries",),
 }
 
 
@@ -110,7 +111,9 @@ class GPT54Nano(StructuredOutputLLM):
     )
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     timeout: float | None = Field(
-        default=None, gt=0, description="Overall deadline per call, retries included (seconds)."
+        default=None,
+        gt=0,
+        description="Connect, read and stream-idle timeout in seconds (transport defaults: None).",
     )
     max_retries: int = Field(default=2, ge=0, le=10, description="Client-side retries.")
     gateway_options: GatewayOptions | None = Field(
@@ -169,8 +172,9 @@ class GPT54Nano(StructuredOutputLLM):
         if self._resolved_config is None:
             overrides = {
                 target: getattr(self, name)
-                for name, target in _CONFIG_FIELDS.items()
+                for name, targets in _CONFIG_FIELDS.items()
                 if name in self.model_fields_set and getattr(self, name) is not None
+                for target in targets
             }
             if self.config is None:
                 overrides["model"] = self.model

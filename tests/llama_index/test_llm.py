@@ -438,7 +438,8 @@ def test_timeout_and_retries_map_to_the_transport_config(emulator: Any) -> None:
         max_retries=0,
     )
     config = llm.gateway_config()
-    assert (config.total_timeout, config.max_retries) == (12.5, 0)
+    timeouts = (config.connect_timeout, config.read_timeout, config.stream_idle_timeout)
+    assert timeouts == (12.5, 12.5, 12.5) and config.max_retries == 0
 
 
 def test_a_streamed_answer_survives_a_memory_json_round_trip(llm: GPT54Nano, emulator: Any) -> None:
