@@ -12,7 +12,7 @@ import pytest
 from gpt54nano_gateway.emulator import Fault, Reply
 from gpt54nano_gateway.emulator._faults import fault_to_header, parse_fault_header
 
-from .conftest import chat_body, rest_headers, rest_url, sse_data
+from .conftest import async_client, chat_body, rest_headers, rest_url, sse_data, sync_client
 
 
 def _fault(emulator: Any, fault: str, **extra: str) -> dict[str, str]:
@@ -172,11 +172,11 @@ def test_stall_trips_a_client_read_timeout(emulator: Any, run_io: Any) -> None:
     timeout = httpx.Timeout(5, read=0.05)
 
     def sync() -> None:
-        with httpx.Client(timeout=timeout) as client, pytest.raises(httpx.ReadTimeout):
+        with sync_client(timeout=timeout) as client, pytest.raises(httpx.ReadTimeout):
             client.post(url, json=body, headers=headers)
 
     async def async_() -> None:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with async_client(timeout=timeout) as client:
             with pytest.raises(httpx.ReadTimeout):
                 await client.post(url, json=body, headers=headers)
 
@@ -204,7 +204,7 @@ def test_hard_cut_drops_the_connection_mid_stream(emulator: Any, run_io: Any) ->
     def sync() -> tuple[list[bytes], Exception | None]:
         parts: list[bytes] = []
         with (
-            httpx.Client(timeout=5) as client,
+            sync_client(timeout=5) as client,
             client.stream("POST", url, json=body, headers=headers) as r,
         ):
             try:
@@ -216,7 +216,7 @@ def test_hard_cut_drops_the_connection_mid_stream(emulator: Any, run_io: Any) ->
     async def async_() -> tuple[list[bytes], Exception | None]:
         parts: list[bytes] = []
         async with (
-            httpx.AsyncClient(timeout=5) as client,
+            async_client(timeout=5) as client,
             client.stream("POST", url, json=body, headers=headers) as r,
         ):
             try:

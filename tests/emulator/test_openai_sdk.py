@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from gpt54nano_gateway.emulator import Reply
 
+from .conftest import TLS
+
 MODEL = "openai/gpt-5.4-nano"
 MESSAGES: list[Any] = [{"role": "user", "content": "What is the weather in Paris?"}]
 TOOLS: list[Any] = [
@@ -55,11 +57,13 @@ def _sdk(
     }
 
     def sync() -> Any:
-        with openai.OpenAI(**kwargs) as client:
+        http_client = openai.DefaultHttpxClient(verify=TLS)
+        with openai.OpenAI(**kwargs, http_client=http_client) as client:
             return sync_fn(client)
 
     async def async_() -> Any:
-        async with openai.AsyncOpenAI(**kwargs) as client:
+        http_client = openai.DefaultAsyncHttpxClient(verify=TLS)
+        async with openai.AsyncOpenAI(**kwargs, http_client=http_client) as client:
             return await async_fn(client)
 
     return run_io(sync, async_)

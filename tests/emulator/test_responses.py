@@ -7,7 +7,6 @@ import re
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 from gpt54nano_gateway.emulator import Reply
@@ -15,6 +14,7 @@ from gpt54nano_gateway.emulator import Reply
 from .conftest import (
     RAY,
     UUID7,
+    async_client,
     chat_body,
     compat_url,
     gateway_headers,
@@ -23,6 +23,7 @@ from .conftest import (
     rest_url,
     sse_chunks,
     sse_data,
+    sync_client,
 )
 
 COMPLETION_KEYS = {
@@ -235,15 +236,15 @@ def test_stream_refusal_deltas(emulator: Any, http: Any) -> None:
 
 
 def test_stream_is_written_incrementally(emulator: Any, run_io: Any) -> None:
-    # With 0.2 s between events the first event must arrive long before the last one is written;
-    # a buffered body would deliver everything at once.
-    emulator.queue_reply(Reply(content="a b c"))
-    headers = rest_headers(emulator, **{"x-emulator-fault": "slow;seconds=0.2"})
+    # With 0.15 s between the 4 events (role, "a", finish, [DONE]) the first event must arrive
+    # before the first gap ends; a buffered body would deliver everything at once.
+    emulator.queue_reply(Reply(content="a"))
+    headers = rest_headers(emulator, **{"x-emulator-fault": "slow;seconds=0.15"})
     url, body = rest_url(emulator), chat_body(stream=True)
 
     def sync() -> list[tuple[float, bytes]]:
         with (
-            httpx.Client(timeout=10) as client,
+            sync_client() as client,
             client.stream("POST", url, json=body, headers=headers) as response,
         ):
             started = time.monotonic()
@@ -251,15 +252,15 @@ def test_stream_is_written_incrementally(emulator: Any, run_io: Any) -> None:
 
     async def async_() -> list[tuple[float, bytes]]:
         async with (
-            httpx.AsyncClient(timeout=10) as client,
+            async_client() as client,
             client.stream("POST", url, json=body, headers=headers) as response,
         ):
             started = time.monotonic()
             return [(time.monotonic() - started, part) async for part in response.aiter_raw()]
 
     arrivals = run_io(sync, async_)
-    assert arrivals[0][0] < 0.15
-    assert arrivals[-1][0] >= 0.6
+    assert arrivals[0][0] < 0.12
+    assert arrivals[-1][0] >= 0.45
     assert len(arrivals) >= 4
     assert sse_data(b"".join(p for _, p in arrivals).decode())[-1] == "[DONE]"
 

@@ -17,7 +17,7 @@ import pytest
 
 from gpt54nano_gateway.emulator import Emulator, Reply
 
-from .conftest import chat_body, rest_headers, rest_url, sse_chunks
+from .conftest import async_client, chat_body, rest_headers, rest_url, sse_chunks
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -100,7 +100,7 @@ def test_holds_256_concurrent_streams(emulator: Any) -> None:
         # (quadratic), which makes one 256-connection client the bottleneck, not the server.
         groups = 16
         limits = httpx.Limits(max_connections=count // groups, max_keepalive_connections=0)
-        clients = [httpx.AsyncClient(timeout=30, limits=limits) for _ in range(groups)]
+        clients = [async_client(timeout=30, limits=limits) for _ in range(groups)]
 
         async def one(index: int) -> str:
             nonlocal opened

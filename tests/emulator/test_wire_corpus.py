@@ -24,7 +24,7 @@ import pytest
 
 from gpt54nano_gateway.emulator import Reply
 
-from .conftest import key_paths, rest_headers, rest_url, sse_data
+from .conftest import key_paths, rest_headers, rest_url, sse_data, sync_client
 
 CORPUS = Path("/work/shared/wire-corpus")
 RECORDED = CORPUS / "openai-recorded"
@@ -98,6 +98,11 @@ def _cassettes() -> list[Any]:
     return cases
 
 
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    with sync_client() as client:
+        return client.post(url, **kwargs)
+
+
 def to_cloudflare_request(recorded: dict[str, Any]) -> dict[str, Any]:
     """The recorded OpenAI request, as it would be sent to Cloudflare for gpt-5.4-nano."""
     body = copy.deepcopy(recorded)
@@ -165,7 +170,7 @@ def test_recorded_exchange_shapes(emulator: Any, request_: Any, response: Any) -
         choice = recorded_body["choices"][0]
         emulator.queue_reply(reply_from_message(choice["message"], choice["finish_reason"]))
 
-    answer = httpx.post(rest_url(emulator), json=body, headers=rest_headers(emulator), timeout=10)
+    answer = post(rest_url(emulator), json=body, headers=rest_headers(emulator), timeout=10)
     assert answer.status_code == 200, answer.text
 
     if streamed:
@@ -214,7 +219,7 @@ def test_catalog_example_shapes_match_exactly(emulator: Any, example: dict[str, 
     else:
         choice = raw["choices"][0]
         emulator.queue_reply(reply_from_message(choice["message"], choice["finish_reason"]))
-    answer = httpx.post(rest_url(emulator), json=body, headers=rest_headers(emulator), timeout=10)
+    answer = post(rest_url(emulator), json=body, headers=rest_headers(emulator), timeout=10)
     assert answer.status_code == 200, answer.text
     if isinstance(raw, list):
         data = sse_data(answer.text)
