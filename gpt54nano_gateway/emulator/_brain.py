@@ -179,7 +179,7 @@ def _max_tokens(body: Json) -> int | None:
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return int(value)
+            return max(1, int(value))  # the catalog allows 0.5; a model emits whole tokens
     return None
 
 

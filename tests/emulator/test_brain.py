@@ -567,3 +567,51 @@ def test_schema_quoted_with_doubled_braces_is_followed() -> None:
         '"required": ["name", "age"], "type": "object"}}\n\nOutput a valid JSON object.'
     )
     assert json.loads(text_of(generate(user(prompt)))) == {"name": "Ada", "age": 36}
+
+
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    "x",
+    0,
+    0.5,
+    -1,
+    True,
+    [],
+    {},
+    [1, "a", None],
+    {"type": 5},
+    {"type": "json_schema"},
+    {"type": "json_schema", "json_schema": {"schema": {"type": ["null"]}}},
+    {"type": "function", "function": {"name": "f", "parameters": "nope"}},
+    {"type": "function", "function": {"name": "f", "parameters": {"$ref": "#/missing"}}},
+    {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": "all"}},
+    [{"type": "image_url", "image_url": {"url": "data:,"}}, {"type": "text", "text": "[[refuse]]"}],
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_odd_request_shapes_never_raise(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    body: dict[str, Any] = user("What is the weather in Paris? Say 'hi'", tools=[WEATHER])
+    for key in ("tools", "tool_choice", "response_format", "stop", "max_tokens"):
+        if rng.random() < 0.5:
+            value = rng.choice(ODD_VALUES)
+            body[key] = [value, WEATHER] if key == "tools" else value
+    messages = body["messages"]
+    for _ in range(rng.randrange(4)):
+        role = rng.choice(["system", "developer", "user", "assistant", "tool"])
+        messages.insert(
+            rng.randrange(len(messages) + 1), {"role": role, "content": rng.choice(ODD_VALUES)}
+        )
+    generation = generate(body)
+    assert generation.finish_reason in {"stop", "length", "tool_calls"}
+    assert (
+        generation.pieces
+        or generation.tool_calls
+        or generation.refusal
+        or body.get("stop")
+        or body.get("max_tokens")
+    )
