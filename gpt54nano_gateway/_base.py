@@ -32,7 +32,7 @@ from .errors import (
     request_id_from_headers,
 )
 from .retry import RetryPolicy
-from .wire import ChatCompletion, ChatRequest, GatewayMeta, StreamOptions
+from .wire import ChatCompletion, ChatRequest, GatewayMeta, StreamOptions, request_to_wire
 
 __all__ = [
     "Call",
@@ -64,6 +64,15 @@ _validate_completion = ChatCompletion.__pydantic_validator__.validate_json
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` safe to log: credentials replaced by ``<redacted>``."""
     return {k: "<redacted>" if k.lower() in _SENSITIVE else v for k, v in headers.items()}
+
+
+class RedactedHeaders(dict[str, str]):
+    """Request headers whose repr never shows a credential (they hold the token in clear)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(redact_headers(self))
 
 
 def meta_from_headers(
@@ -109,13 +118,12 @@ class ClientCore:
         self.config = config
         self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._url = config.chat_completions_url
-        self._token = config.api_token.get_secret_value().encode()
         self._options = config.options or GatewayOptions()
         common = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         common.update(config.auth_headers())
         common.update(self._options.to_headers())
-        self._headers = {**common, "Accept": "application/json"}
-        self._stream_headers = {**common, "Accept": "text/event-stream"}
+        self._headers = RedactedHeaders({**common, "Accept": "application/json"})
+        self._stream_headers = RedactedHeaders({**common, "Accept": "text/event-stream"})
         connect, read, idle = (
             config.connect_timeout,
             config.read_timeout,
@@ -123,6 +131,9 @@ class ClientCore:
         )
         self._timeout = httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
         self._stream_timeout = httpx.Timeout(connect=connect, read=idle, write=read, pool=connect)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(config={self.config!r})"
 
     # -- building -------------------------------------------------------------------------
 
@@ -141,14 +152,12 @@ class ClientCore:
         return request.model_copy(update=update) if update else request
 
     def _call(self, request: ChatRequest, options: GatewayOptions | None, *, stream: bool) -> Call:
-        from .wire import request_to_wire
-
         body = json.dumps(request_to_wire(request), separators=(",", ":"), ensure_ascii=False)
         headers = self._stream_headers if stream else self._headers
         gateway_retries = self._options.gateway_retries_enabled
         if options is not None:
             merged = self._options.merged(options)
-            headers = {**headers, **options.to_headers()}
+            headers = RedactedHeaders({**headers, **options.to_headers()})
             gateway_retries = merged.gateway_retries_enabled
         total = self.config.total_timeout
         deadline = None if total is None else time.monotonic() + total
@@ -189,7 +198,8 @@ class ClientCore:
 
     def _scrub(self, body: bytes) -> bytes:
         # A server that echoes the request must not put the token into an error we keep.
-        return body.replace(self._token, b"<redacted>") if self._token in body else body
+        token = self.config.api_token.get_secret_value().encode()
+        return body.replace(token, b"<redacted>") if token in body else body
 
     def _transport_error(
         self, exc: Exception, attempts: int, partial: ChatCompletion | None = None
@@ -273,7 +283,7 @@ class ClientCore:
 
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
-        return StreamCore(meta, call.deadline, self._token)
+        return StreamCore(meta, call.deadline, self.config.api_token)
 
 
 def is_event_stream(response: httpx.Response) -> bool:

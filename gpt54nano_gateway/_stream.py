@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from .accumulator import StreamAccumulator
 from .errors import (
@@ -42,13 +42,13 @@ class StreamCore:
 
     __slots__ = ("_deadline", "_decoder", "_token", "accumulator", "done", "meta")
 
-    def __init__(self, meta: GatewayMeta, deadline: float | None, token: bytes) -> None:
+    def __init__(self, meta: GatewayMeta, deadline: float | None, token: SecretStr) -> None:
         self.meta = meta
         self.accumulator = StreamAccumulator()
         self.done = False  # data: [DONE] arrived
         self._decoder = SSEDecoder()
         self._deadline = deadline
-        self._token = token.decode()
+        self._token = token  # kept masked; read only to scrub an error body
 
     def feed(self, data: bytes) -> list[ChatCompletionChunk]:
         """The chunks completed by ``data``. Raises on error events and on the deadline."""
@@ -117,8 +117,9 @@ class StreamCore:
         return completion
 
     def _scrubbed(self, text: str) -> Any:
-        if self._token and self._token in text:
-            text = text.replace(self._token, "<redacted>")
+        token = self._token.get_secret_value()
+        if token and token in text:
+            text = text.replace(token, "<redacted>")
         try:
             return json.loads(text)
         except ValueError:

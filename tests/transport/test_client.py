@@ -427,6 +427,15 @@ def test_the_token_never_appears_in_errors(io_mode: str, run_io: Any) -> None:
         assert TOKEN not in text
 
 
+def test_the_token_never_appears_in_client_reprs() -> None:
+    for client in (GatewayClient(config()), AsyncGatewayClient(config(endpoint="gateway"))):
+        assert TOKEN not in repr(client)
+        assert TOKEN not in repr(vars(client))
+        call = client._call(REQUEST, GatewayOptions(event_id="e"), stream=True)
+        assert TOKEN not in repr(call)
+        assert "<redacted>" in repr(call)
+
+
 def test_gateway_retries_limit_client_retries_to_one(io_mode: str, run_io: Any) -> None:
     h = Harness(io_mode, run_io, sequence(httpx.Response(503)), max_retries=5)
     options = GatewayOptions(retries=GatewayRetries(max_attempts=3, retry_delay_ms=200))
