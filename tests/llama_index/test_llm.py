@@ -131,7 +131,9 @@ def test_reasoning_tokens_are_reported(
 # --- request parameters ------------------------------------------------------------------------
 
 
-def test_parameters_reach_the_wire_by_the_gpt5_rules(emulator: Any, bodies: Any) -> None:
+def test_parameters_reach_the_wire_by_the_gpt5_rules(
+    emulator: Any, bodies: Any, run_io: Callable[..., Any]
+) -> None:
     llm = GPT54Nano(
         account_id=emulator.account_id,
         api_key=emulator.api_token,
@@ -141,7 +143,12 @@ def test_parameters_reach_the_wire_by_the_gpt5_rules(emulator: Any, bodies: Any)
         additional_kwargs={"seed": 7},
         gateway_options=GatewayOptions(cache_ttl=120, metadata={"team": "docs"}),
     )
-    llm.chat(USER, stop=["zzz"], verbose=True, gateway_options=GatewayOptions(cache_ttl=300))
+    kwargs: dict[str, Any] = {
+        "stop": ["zzz"],
+        "verbose": True,
+        "gateway_options": GatewayOptions(cache_ttl=300),
+    }
+    run_io(lambda: llm.chat(USER, **kwargs), lambda: llm.achat(USER, **kwargs))
     body = bodies()[-1]
     assert body["max_completion_tokens"] == 64 and "max_tokens" not in body
     assert body["reasoning_effort"] == "low" and body["seed"] == 7 and body["stop"] == ["zzz"]
@@ -152,17 +159,17 @@ def test_parameters_reach_the_wire_by_the_gpt5_rules(emulator: Any, bodies: Any)
 
 
 def test_temperature_is_dropped_with_a_warning_unless_reasoning_is_off(
-    emulator: Any, bodies: Any
+    emulator: Any, bodies: Any, run_io: Callable[..., Any]
 ) -> None:
     common = {"account_id": emulator.account_id, "api_key": emulator.api_token}
     llm = GPT54Nano(base_url=emulator.base_url, temperature=0.2, **common)
     with pytest.warns(UserWarning, match="temperature"):
-        llm.chat(USER)
+        run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
     assert "temperature" not in bodies()[-1]
     llm = GPT54Nano(base_url=emulator.base_url, temperature=0.2, reasoning_effort="none", **common)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        llm.chat(USER)
+        run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
     assert bodies()[-1]["temperature"] == 0.2
 
 
@@ -172,25 +179,29 @@ def test_unsupported_block_fails_before_sending(
     messages = [ChatMessage(role="user", blocks=[VideoBlock(video=b"\x00")])]
     with pytest.raises(UnsupportedContentError, match="VideoBlock"):
         run_io(lambda: llm.chat(messages), lambda: llm.achat(messages))
-    with pytest.raises(UnsupportedContentError):
-        llm.stream_chat(messages)  # at the call, not at the first next()
+    with pytest.raises(UnsupportedContentError):  # at the call, not at the first next()
+        run_io(lambda: llm.stream_chat(messages), lambda: llm.astream_chat(messages))
     assert emulator.requests == []
 
 
-def test_out_of_range_parameter_fails_before_sending(llm: GPT54Nano, emulator: Any) -> None:
+def test_out_of_range_parameter_fails_before_sending(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
     with pytest.raises(ValueError, match="top_p"):
-        llm.chat(USER, top_p=3)
+        run_io(lambda: llm.chat(USER, top_p=3), lambda: llm.achat(USER, top_p=3))
     assert emulator.requests == []
 
 
-def test_image_input_reaches_the_wire(llm: GPT54Nano, bodies: Any) -> None:
+def test_image_input_reaches_the_wire(
+    llm: GPT54Nano, bodies: Any, run_io: Callable[..., Any]
+) -> None:
     png = (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
         b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\xdac\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89"
         b"\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
     )
     message = ChatMessage(role="user", blocks=[ImageBlock(image=png), *USER[0].blocks])
-    assert llm.chat([message]).message.content
+    assert run_io(lambda: llm.chat([message]), lambda: llm.achat([message])).message.content
     parts = bodies()[-1]["messages"][0]["content"]
     assert parts[0]["image_url"]["url"].startswith("data:image/png;base64,")
 
@@ -244,14 +255,21 @@ def test_chat_with_tools_and_the_second_turn(
     ],
 )
 def test_tool_choice_on_the_wire(
-    llm: GPT54Nano, bodies: Any, kwargs: dict[str, Any], expected: Any
+    llm: GPT54Nano, bodies: Any, kwargs: dict[str, Any], expected: Any, run_io: Callable[..., Any]
 ) -> None:
-    llm.chat_with_tools(TOOLS, user_msg="what is 6 times 7", **kwargs)
+    question = "what is 6 times 7"
+    run_io(
+        lambda: llm.chat_with_tools(TOOLS, user_msg=question, **kwargs),
+        lambda: llm.achat_with_tools(TOOLS, user_msg=question, **kwargs),
+    )
     assert bodies()[-1]["tool_choice"] == expected
 
 
-def test_strict_tools(llm: GPT54Nano, bodies: Any) -> None:
-    llm.chat_with_tools(TOOLS, user_msg="add 1 and 2", strict=True)
+def test_strict_tools(llm: GPT54Nano, bodies: Any, run_io: Callable[..., Any]) -> None:
+    run_io(
+        lambda: llm.chat_with_tools(TOOLS, user_msg="add 1 and 2", strict=True),
+        lambda: llm.achat_with_tools(TOOLS, user_msg="add 1 and 2", strict=True),
+    )
     function = bodies()[-1]["tools"][0]["function"]
     assert function["strict"] is True
     assert function["parameters"]["additionalProperties"] is False
@@ -299,12 +317,12 @@ def test_predict_and_call(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
 
 
 def test_credentials_from_the_environment(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch, bodies: Any
+    emulator: Any, monkeypatch: pytest.MonkeyPatch, bodies: Any, run_io: Callable[..., Any]
 ) -> None:
     monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
     llm = GPT54Nano(base_url=emulator.base_url)
-    assert llm.chat(USER).message.content
+    assert run_io(lambda: llm.chat(USER), lambda: llm.achat(USER)).message.content
     assert len(bodies()) == 1
 
 
@@ -323,12 +341,16 @@ def test_a_shared_config_and_shared_clients(emulator: Any, run_io: Callable[...,
     assert gw.chat(USER).message.content
 
 
-def test_clients_are_created_lazily_and_reused(llm: GPT54Nano) -> None:
+def test_clients_are_created_lazily_and_reused(
+    llm: GPT54Nano, io_mode: str, run_io: Callable[..., Any]
+) -> None:
     assert llm._client is None and llm._aclient is None
-    llm.chat(USER)
-    first = llm._client
-    llm.chat(USER)
-    assert first is not None and llm._client is first
+    run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    used, unused = ("_client", "_aclient") if io_mode == "sync" else ("_aclient", "_client")
+    first = getattr(llm, used)
+    run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    assert first is not None and getattr(llm, used) is first
+    assert getattr(llm, unused) is None
 
 
 def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None:
@@ -442,9 +464,15 @@ def test_timeout_and_retries_map_to_the_transport_config(emulator: Any) -> None:
     assert timeouts == (12.5, 12.5, 12.5) and config.max_retries == 0
 
 
-def test_a_streamed_answer_survives_a_memory_json_round_trip(llm: GPT54Nano, emulator: Any) -> None:
+def test_a_streamed_answer_survives_a_memory_json_round_trip(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
     emulator.queue_reply(Reply(tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 2}}]))
-    last = list(llm.stream_chat_with_tools(TOOLS, user_msg="add 1 and 2"))[-1].message
+    chunks = run_io(
+        lambda: list(llm.stream_chat_with_tools(TOOLS, user_msg="add 1 and 2")),
+        lambda: _drain(llm.astream_chat_with_tools(TOOLS, user_msg="add 1 and 2")),
+    )
+    last = chunks[-1].message
     restored = ChatMessage.model_validate_json(last.model_dump_json())
     history = [USER[0], restored]
     assert llm.get_tool_calls_from_response(ChatResponse(message=restored))[0].tool_kwargs == {
@@ -455,7 +483,7 @@ def test_a_streamed_answer_survives_a_memory_json_round_trip(llm: GPT54Nano, emu
 
 
 def test_missing_credentials_is_a_configuration_error_before_sending(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch
+    emulator: Any, monkeypatch: pytest.MonkeyPatch, run_io: Callable[..., Any]
 ) -> None:
     for name in (
         "CLOUDFLARE_ACCOUNT_ID",
@@ -466,5 +494,5 @@ def test_missing_credentials_is_a_configuration_error_before_sending(
         monkeypatch.delenv(name, raising=False)
     llm = GPT54Nano(base_url=emulator.base_url)  # construction never fails: clients are lazy
     with pytest.raises(ConfigurationError, match="CLOUDFLARE_API_TOKEN"):
-        llm.chat(USER)
+        run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
     assert emulator.requests == []

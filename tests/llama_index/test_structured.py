@@ -21,6 +21,10 @@ from llama_index_gpt54nano import GPT54Nano
 PROMPT = PromptTemplate("Extract the person from: {text}")
 
 
+async def _drain(coro: Any) -> list[Any]:
+    return [item async for item in await coro]
+
+
 class Person(BaseModel):
     """A person mentioned in the text."""
 
@@ -86,7 +90,10 @@ def test_as_structured_llm(mode_llm: GPT54Nano, run_io: Callable[..., Any]) -> N
     response = run_io(lambda: structured.chat(messages), lambda: structured.achat(messages))
     assert isinstance(response.raw, Person) and response.raw.age == 36
     assert json.loads(response.message.content)["age"] == 36
-    chunks = list(structured.stream_chat(messages))
+    chunks = run_io(
+        lambda: list(structured.stream_chat(messages)),
+        lambda: _drain(structured.astream_chat(messages)),
+    )
     assert json.loads(chunks[-1].message.content)["age"] == 36
 
 
@@ -101,16 +108,20 @@ def test_function_agent_with_output_cls(mode_llm: GPT54Nano) -> None:
 
 
 def test_tool_knobs_in_llm_kwargs_are_dropped_in_json_schema_mode(
-    llm: GPT54Nano, bodies: Any
+    llm: GPT54Nano, bodies: Any, run_io: Callable[..., Any]
 ) -> None:
-    llm.structured_predict(
-        Person, PROMPT, llm_kwargs={"tool_choice": "required", "seed": 3}, text="Ada is 36"
+    kwargs: dict[str, Any] = {"llm_kwargs": {"tool_choice": "required", "seed": 3}}
+    run_io(
+        lambda: llm.structured_predict(Person, PROMPT, text="Ada is 36", **kwargs),
+        lambda: llm.astructured_predict(Person, PROMPT, text="Ada is 36", **kwargs),
     )
     body = bodies()[-1]
     assert "tool_choice" not in body and body["seed"] == 3
 
 
-def test_other_program_modes_go_to_core(emulator: Any, bodies: Any) -> None:
+def test_other_program_modes_go_to_core(
+    emulator: Any, bodies: Any, run_io: Callable[..., Any]
+) -> None:
     # Scripted: core's text program quotes the schema with doubled braces, which the emulator
     # does not read as a schema (EMULATOR_NEEDS.md #4). The point is the routing.
     emulator.queue_reply(Reply(content='{"name": "Ada", "age": 36}'))
@@ -120,12 +131,18 @@ def test_other_program_modes_go_to_core(emulator: Any, bodies: Any) -> None:
         base_url=emulator.base_url,
         pydantic_program_mode=PydanticProgramMode.LLM,
     )
-    person = llm.structured_predict(Person, PROMPT, text="Ada is 36")
+    person = run_io(
+        lambda: llm.structured_predict(Person, PROMPT, text="Ada is 36"),
+        lambda: llm.astructured_predict(Person, PROMPT, text="Ada is 36"),
+    )
     assert person.age == 36
     body = bodies()[-1]
     assert "response_format" not in body and "tools" not in body
 
 
-def test_a_refusal_is_a_clear_error(llm: GPT54Nano) -> None:
+def test_a_refusal_is_a_clear_error(llm: GPT54Nano, run_io: Callable[..., Any]) -> None:
     with pytest.raises(ValueError, match="refused"):
-        llm.structured_predict(Person, PROMPT, text="[[refuse]] Ada is 36")
+        run_io(
+            lambda: llm.structured_predict(Person, PROMPT, text="[[refuse]] Ada is 36"),
+            lambda: llm.astructured_predict(Person, PROMPT, text="[[refuse]] Ada is 36"),
+        )
