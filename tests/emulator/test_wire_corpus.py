@@ -241,3 +241,12 @@ def test_catalog_example_shapes_match_exactly(emulator: Any, example: dict[str, 
         )
         assert ours_body["model"] == raw["model"]
         assert ours_body["gatewayMetadata"] == raw["gatewayMetadata"]
+
+
+@pytest.mark.skipif(not CATALOG.is_file(), reason="catalog not available")
+def test_vendored_schema_is_the_catalog_input_schema() -> None:
+    from importlib import resources
+
+    vendored = resources.files("gpt54nano_gateway.emulator").joinpath("catalog_input_schema.json")
+    catalog = json.loads(CATALOG.read_text("utf-8"))["schema"]["input"]
+    assert json.loads(vendored.read_text("utf-8")) == catalog
