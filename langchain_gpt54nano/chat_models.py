@@ -350,11 +350,15 @@ class ChatGPT54Nano(BaseChatModel):
                 "read_timeout": self.timeout,
                 "stream_idle_timeout": self.timeout,
             }
-        overrides["model"] = self.model_name
         base = self.config or (self.client.config if self.client is not None else None)
+        if base is not None and "model_name" not in self.model_fields_set:
+            object.__setattr__(self, "model_name", base.model)  # the shared config's model
+        overrides["model"] = self.model_name
         if base is None:
             config = GatewayConfig.from_env(**overrides)
         else:
+            if base.options is not None and self.gateway_options is not None:
+                overrides["options"] = base.options.merged(self.gateway_options)
             # Keep the caller's very object when nothing differs (one config, shared).
             changed = {k: v for k, v in overrides.items() if getattr(base, k) != v}
             config = GatewayConfig(**{**dict(base), **changed}) if changed else base

@@ -450,6 +450,18 @@ def test_one_config_serves_several_models(run_io: RunIO, emulator: Any) -> None:
     assert tuned.gateway_config.base_url == emulator.base_url
 
 
+def test_config_model_and_options_are_kept_or_merged(emulator: Any) -> None:
+    config = GatewayConfig(
+        account_id=emulator.account_id,
+        api_token=SecretStr(emulator.api_token),
+        model="openai/gpt-5.4-nano",
+        options=GatewayOptions(cache_ttl=60, metadata={"app": "x"}),
+    )
+    llm = ChatGPT54Nano(config=config, gateway_options=GatewayOptions(cache_ttl=600))
+    assert llm.model_name == config.model
+    assert llm.gateway_config.options == GatewayOptions(cache_ttl=600, metadata={"app": "x"})
+
+
 def test_clients_are_created_lazily_and_reused(run_io: RunIO, llm: ChatGPT54Nano) -> None:
     assert llm.client is None and llm.async_client is None
     _invoke(run_io, llm, "Hello")
@@ -481,6 +493,7 @@ def test_missing_credentials_is_a_configuration_error(monkeypatch: pytest.Monkey
         ChatGPT54Nano()
 
 
+@pytest.mark.filterwarnings("ignore:The function `load` is in beta")
 def test_serialisation_round_trip_without_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
     llm = ChatGPT54Nano(
         api_key="sekrit-token-9",
@@ -504,7 +517,7 @@ def test_serialisation_round_trip_without_the_token(monkeypatch: pytest.MonkeyPa
         valid_namespaces=["langchain_gpt54nano"],
     )
     assert isinstance(loaded, ChatGPT54Nano)
-    assert loaded.dict() == llm.dict()
+    assert loaded.asdict() == llm.asdict()
     assert loaded.gateway_options == GatewayOptions(cache_ttl=60)
 
 
