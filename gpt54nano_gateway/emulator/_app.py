@@ -265,7 +265,7 @@ class ChatHandler:
             status, media_type, text = status_fault_response(fault)
             out = dict(headers)
             if fault.retry_after is not None:
-                out["retry-after"] = fault.retry_after
+                out["retry-after"] = str(fault.retry_after)
             return Response(text, status_code=status, headers=out, media_type=media_type)
         if fault.kind == "envelope":
             return _json(200, envelope_fault_body(fault), headers)

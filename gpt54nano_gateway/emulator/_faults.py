@@ -31,7 +31,7 @@ class Fault:
     code: int | None = None
     message: str | None = None
     shape: str | None = None  # body shape override for "status"
-    retry_after: str | None = None  # Retry-After header value for "status"
+    retry_after: str | int | None = None  # Retry-After header value for "status"
     seconds: float = 0.0  # "stall": delay before the first byte; "slow": delay between chunks
     after: int = 0  # "cut" / "error_event" / "malformed": chunks sent before the fault
     hard: bool = False  # "reset": RST instead of FIN; "cut": drop the connection mid-body

@@ -160,7 +160,7 @@ def _delta_choice(delta: dict[str, Any], finish_reason: str | None = None) -> di
 
 def split_arguments(arguments: str, size: int = 8) -> list[str]:
     """Argument fragments as the model streams them (a few characters each)."""
-    return [arguments[i : i + size] for i in range(0, len(arguments), size)] or []
+    return [arguments[i : i + size] for i in range(0, len(arguments), size)]
 
 
 def stream_chunks(

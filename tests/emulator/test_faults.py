@@ -115,6 +115,26 @@ def test_shape_override(emulator: Any, http: Any, shape: str, check: Any) -> Non
     assert check(response.json())
 
 
+def test_openai_pass_through_400(emulator: Any, http: Any) -> None:
+    headers = _fault(emulator, "status;status=400;shape=openai;message=Unknown parameter: 'x'.")
+    response = http.post(rest_url(emulator), json=chat_body(), headers=headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "message": "Unknown parameter: 'x'.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+def test_integer_retry_after_in_a_plan(emulator: Any, http: Any) -> None:
+    emulator.plan_faults(Fault(kind="status", status=503, retry_after=1), next_n=1)
+    response = http.post(rest_url(emulator), json=chat_body(), headers=rest_headers(emulator))
+    assert (response.status_code, response.headers["retry-after"]) == (503, "1")
+
+
 def test_text_shape_and_custom_message(emulator: Any, http: Any) -> None:
     headers = _fault(emulator, "status;status=500;shape=text;message=boom")
     response = http.post(rest_url(emulator), json=chat_body(), headers=headers)
