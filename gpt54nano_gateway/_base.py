@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -75,11 +76,29 @@ class RedactedHeaders(dict[str, str]):
         return repr(redact_headers(self))
 
 
+@lru_cache(maxsize=64)
+def parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per URL: parsing costs ~20 µs, a fifth of the budget."""
+    return httpx.URL(url)
+
+
+def _gateway_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    # One pass over the raw header list: httpx's case-insensitive lookup scans every header on
+    # each get (~1.5 µs each); the meta needs six of them.
+    if isinstance(headers, httpx.Headers):
+        return {
+            key.lower().decode("latin-1"): value.decode("latin-1")
+            for key, value in headers.raw
+            if key[:3].lower() == b"cf-"
+        }
+    return {key.lower(): value for key, value in headers.items()}
+
+
 def meta_from_headers(
     headers: Mapping[str, str], status: int, attempts: int, key_source: str | None = None
 ) -> GatewayMeta:
-    """The gateway's response metadata (headers are looked up case-insensitively by httpx)."""
-    get = headers.get
+    """The gateway's response metadata, from its ``cf-aig-*`` and ``cf-ray`` headers."""
+    get = _gateway_headers(headers).get
     return GatewayMeta.model_construct(
         log_id=get("cf-aig-log-id"),
         request_id=get("cf-aig-request-id"),
@@ -117,7 +136,7 @@ class ClientCore:
     def __init__(self, config: GatewayConfig, retry_policy: RetryPolicy | None) -> None:
         self.config = config
         self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
-        self._url = config.chat_completions_url
+        self._url = parsed_url(config.chat_completions_url)
         self._options = config.options or GatewayOptions()
         common = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         common.update(config.auth_headers())
