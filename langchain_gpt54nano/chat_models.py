@@ -46,7 +46,16 @@ from ._structured import StructuredOutputMethod, build_structured_output
 __all__ = ["ChatGPT54Nano"]
 
 # Per-call kwargs that steer the adapter or the transport and are never part of the JSON body.
-_LOCAL_KWARGS = frozenset({"stream", "stream_usage", "gateway_options"})
+_LOCAL_KWARGS = frozenset(
+    {
+        "stream",
+        "stream_usage",
+        "gateway_options",
+        # Tracing hints that core normally pops first; never let them reach the body.
+        "ls_structured_output_format",
+        "structured_output_format",
+    }
+)
 # Model fields that are request parameters, sent only when set.
 _PARAM_FIELDS = (
     "temperature",

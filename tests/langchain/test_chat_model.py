@@ -342,6 +342,7 @@ def test_structured_output_default_is_strict_json_schema(
     assert response_format["json_schema"]["name"] == "Joke"
     assert response_format["json_schema"]["strict"] is True
     assert response_format["json_schema"]["schema"]["additionalProperties"] is False
+    assert not any(key.endswith("structured_output_format") for key in _last_body(emulator))
 
 
 @pytest.mark.parametrize("method", ["function_calling", "json_mode"])
