@@ -1,7 +1,13 @@
 """LangChain chat model for Cloudflare's `openai/gpt-5.4-nano` (Workers AI / AI Gateway)."""
 
+from gpt54nano_gateway._version import __version__
 from langchain_gpt54nano._convert import UnsupportedContentError
 from langchain_gpt54nano._structured import StructuredOutputRefusalError
 from langchain_gpt54nano.chat_models import ChatGPT54Nano
 
-__all__ = ["ChatGPT54Nano", "StructuredOutputRefusalError", "UnsupportedContentError"]
+__all__ = [
+    "ChatGPT54Nano",
+    "StructuredOutputRefusalError",
+    "UnsupportedContentError",
+    "__version__",
+]
