@@ -30,22 +30,43 @@ their this that these those what which who whom whose when where why how can cou
 will shall may might must not no yes please use using used call calls calling tool tools function
 functions get gets set sets run make value values input inputs output result results return
 returns give tell let all any some there here just also only now very so than too out up down
-over under again more most other such own same don hello hi hey thanks thank
+over under again more most other such own same don hello hi hey thanks thank one two three
+first second given provided useful information based data thing things something
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _SPLIT = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Arithmetic is the classic agent demo: "What is 2 + 3?" should find a tool named add.
+_SYNONYM_TEXT = """
+add: adds added adding addition plus sum total
+multiply: multiplies multiplied multiplying multiplication times product
+subtract: subtracts subtracted subtracting subtraction minus difference
+divide: divides divided dividing division quotient
+"""
+_SYNONYMS = {
+    word: line.split(":")[0]
+    for line in _SYNONYM_TEXT.strip().splitlines()
+    for word in line.replace(":", " ").split()
+}
+_OPERATORS = [
+    (re.compile(r"\d\s*\+\s*-?\d"), "add"),
+    (re.compile(r"\d\s*[*×]\s*-?\d|\d\s+x\s+\d"), "multiply"),
+    (re.compile(r"\d\s+-\s+\d"), "subtract"),
+    (re.compile(r"\d\s*[/÷]\s*-?\d"), "divide"),
+]
 
 
 def words(text: str) -> set[str]:
-    """Lower-case content words, with camelCase split and a light plural/verb stem."""
+    """Lower-case content words, with camelCase split, arithmetic synonyms ("plus", "2 + 3"
+    -> add) and a light plural/verb stem."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", text)
     out: set[str] = set()
     for word in _SPLIT.findall(spaced):
         word = word.lower()
         if word in STOP_WORDS or len(word) < 2:
             continue
-        out.add(_stem(word))
+        out.add(_SYNONYMS.get(word) or _stem(word))
+    out.update(name for pattern, name in _OPERATORS if pattern.search(text))
     return out
 
 

@@ -615,3 +615,16 @@ def test_odd_request_shapes_never_raise(seed: int) -> None:
         or body.get("stop")
         or body.get("max_tokens")
     )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [("What is 2 + 3?", "add"), ("What is 4 times 5?", "multiply"), ("7 * 6 = ?", "multiply")],
+)
+def test_arithmetic_requests_find_arithmetic_tools(prompt: str, expected: str) -> None:
+    def tool(name: str) -> dict[str, Any]:
+        return json.loads(json.dumps(ADDER).replace("my_adder_tool", name))
+
+    generation = generate(user(prompt, tools=[tool("add"), tool("multiply")]))
+    assert names_of(generation) == [expected]
+    assert list(args_of(generation).values()) == [int(n) for n in re.findall(r"\d+", prompt)]
