@@ -16,7 +16,7 @@ that is not I/O (request building, retry decisions, error mapping, parsing, SSE 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
@@ -55,7 +55,7 @@ class ChatStream:
     def __next__(self) -> ChatCompletionChunk:
         return next(self._chunks)
 
-    def _iterate(self) -> Iterator[ChatCompletionChunk]:
+    def _iterate(self) -> Generator[ChatCompletionChunk, None, None]:
         core = self._core
         try:
             response = self._response
@@ -77,6 +77,8 @@ class ChatStream:
         return self._core.snapshot()
 
     def close(self) -> None:
+        """Stop reading: an unfinished stream's connection is dropped, not reused."""
+        self._chunks.close()
         self._response.close()
 
 
@@ -95,7 +97,7 @@ class AsyncChatStream:
     async def __anext__(self) -> ChatCompletionChunk:
         return await self._chunks.__anext__()
 
-    async def _iterate(self) -> AsyncIterator[ChatCompletionChunk]:
+    async def _iterate(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         core = self._core
         try:
             response = self._response
@@ -118,6 +120,8 @@ class AsyncChatStream:
         return self._core.snapshot()
 
     async def aclose(self) -> None:
+        """Stop reading: an unfinished stream's connection is dropped, not reused."""
+        await self._chunks.aclose()
         await self._response.aclose()
 
 
@@ -159,11 +163,15 @@ class GatewayClient(ClientCore):
     @contextmanager
     def _streaming(self, call: Call) -> Iterator[ChatStream]:
         response, attempts = self._open(call)
+        stream = None
         try:
             if not is_event_stream(response):
                 raise self._not_a_stream(response, response.read(), attempts)
-            yield ChatStream(self._stream_core(response, call, attempts), response, self)
+            stream = ChatStream(self._stream_core(response, call, attempts), response, self)
+            yield stream
         finally:
+            if stream is not None:
+                stream.close()
             response.close()
 
     def _open(self, call: Call) -> tuple[httpx.Response, int]:
@@ -244,11 +252,15 @@ class AsyncGatewayClient(ClientCore):
     @asynccontextmanager
     async def _streaming(self, call: Call) -> AsyncIterator[AsyncChatStream]:
         response, attempts = await self._open(call)
+        stream = None
         try:
             if not is_event_stream(response):
                 raise self._not_a_stream(response, await response.aread(), attempts)
-            yield AsyncChatStream(self._stream_core(response, call, attempts), response, self)
+            stream = AsyncChatStream(self._stream_core(response, call, attempts), response, self)
+            yield stream
         finally:
+            if stream is not None:
+                await stream.aclose()
             await response.aclose()
 
     async def _open(self, call: Call) -> tuple[httpx.Response, int]:
