@@ -2,15 +2,19 @@
 
 The emulator model uses this for tool-call arguments and for ``response_format`` replies.
 Supported: ``$ref`` into ``$defs``/``definitions`` (recursion bounded), ``allOf`` (merged),
-``anyOf``/``oneOf`` (the first branch), ``const``, ``enum`` (a value the text mentions, else the
-first), nullable types (the non-null type), objects (every property; ``required`` first, so
-numbers from the text land on required fields), ``additionalProperties``/``minProperties``,
-arrays (``minItems``/``maxItems``/``prefixItems``/``uniqueItems``), strings (formats, lengths,
-a best effort on ``pattern``), integers vs numbers with their bounds and ``multipleOf``.
+``anyOf`` (the first branch), ``oneOf`` (the first branch whose instance fits only one branch,
+checked with jsonschema), ``const``, ``enum`` (a value the text mentions, else the first),
+nullable types (the non-null type), objects (every property, ``required`` ones first so that
+numbers from the text land on them; an optional property with a ``default`` keeps it),
+``additionalProperties``/``minProperties``, arrays (``minItems``/``maxItems``/``prefixItems``/
+``uniqueItems``), strings (formats, lengths, ``pattern`` via its parse tree), integers vs numbers
+with their bounds and ``multipleOf``. Not supported: ``if``/``then``/``else``, ``not``,
+``dependentRequired``, ``contains``, ``patternProperties``.
 
-Values come from :class:`Hints`: a value written after the property's name ("city is Paris",
-``age: 30``), a place after "in/at/for" for place-like names, the text's numbers and quoted
-strings in order of appearance, else a fallback text.
+Values come from :class:`Hints` (``_hints``): a value written after the property's name ("city
+is Paris", ``age: 30``), a place after "in/at/for" for place-like names, the text's quoted
+strings and numbers in order of appearance, a proper noun for name-like properties, else a
+label plus the request's topic ("Setup: cats").
 """
 
 import copy
@@ -109,6 +113,8 @@ class _Filler:
             branches = schema.get(key)
             if isinstance(branches, list) and branches:
                 rest = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
+                if key == "oneOf" and len(branches) > 1:
+                    return self.one_of(schema, rest, branches, name, depth)
                 branch = branches[0] if isinstance(branches[0], dict) else {}
                 return self.value({**rest, **branch}, name, depth, top=top)
         kind = _type_of(schema)
@@ -124,6 +130,27 @@ class _Filler:
         if kind == "null":
             return None
         return self.string(schema, name)
+
+    def one_of(self, schema: Json, rest: Json, branches: list[Any], name: str, depth: int) -> Any:
+        """The first branch's instance that matches exactly one branch (``oneOf`` fails when
+        an instance fits two, e.g. an integer under ``number`` and ``integer``)."""
+        saved = copy.deepcopy((self.hints.numbers, self.hints.quoted))
+        first: Any = None
+        for i, branch in enumerate(branches):
+            self.hints.numbers, self.hints.quoted = copy.deepcopy(saved)
+            candidate = self.value(
+                {**rest, **(branch if isinstance(branch, dict) else {})}, name, depth
+            )
+            if i == 0:
+                first = candidate
+            if _valid(self.root, schema, candidate):
+                return candidate
+            # 3 is both a number and an integer; 3.5 is only a number.
+            as_fraction = _fraction_of(branch, candidate)
+            if as_fraction is not None and _valid(self.root, schema, as_fraction):
+                return as_fraction
+        self.hints.numbers, self.hints.quoted = saved
+        return first
 
     def enum_value(self, options: list[Any], name: str) -> Any:
         stated = self.hints.stated(name)
@@ -253,3 +280,26 @@ def _all_property_names(node: Any) -> set[str]:
         for child in node:
             names |= _all_property_names(child)
     return names
+
+
+def _fraction_of(branch: Any, candidate: Any) -> float | None:
+    is_number = isinstance(branch, dict) and branch.get("type") == "number"
+    is_int = isinstance(candidate, int) and not isinstance(candidate, bool)
+    return candidate + 0.5 if is_number and is_int else None
+
+
+def _valid(root: Json, schema: Json, instance: Any) -> bool:
+    """Whether ``instance`` validates against ``schema`` (refs resolved in ``root``); without
+    jsonschema (the emulator extra installs it) every candidate is accepted."""
+    try:
+        import jsonschema
+    except ImportError:  # pragma: no cover - jsonschema ships with the emulator extra
+        return True
+    defs: Json = {k: root[k] for k in ("$defs", "definitions") if k in root}
+    try:
+        jsonschema.validate(instance, {**defs, **schema})
+    except jsonschema.ValidationError:
+        return False
+    except jsonschema.SchemaError:
+        return True
+    return True

@@ -83,7 +83,24 @@ class Stepped(BaseModel):
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
-MODELS: list[type[BaseModel]] = [Address, Person, Node, Pair, Joke, Album, Stepped]
+class Cat(BaseModel):
+    pet_type: Literal["cat"]
+    meows: int
+
+
+class Dog(BaseModel):
+    pet_type: Literal["dog"]
+    barks: float
+
+
+class Owner(BaseModel):
+    """A discriminated union: pydantic emits oneOf + discriminator."""
+
+    pet: Annotated[Cat | Dog, Field(discriminator="pet_type")]
+    pets: list[Annotated[Cat | Dog, Field(discriminator="pet_type")]]
+
+
+MODELS: list[type[BaseModel]] = [Address, Person, Node, Pair, Joke, Album, Stepped, Owner]
 
 
 def strict(schema: Any) -> Any:
@@ -116,6 +133,8 @@ HAND_WRITTEN: list[dict[str, Any]] = [
     {"type": "array", "items": {"type": "string"}, "maxItems": 0},
     {"oneOf": [{"type": "integer", "minimum": 5}, {"type": "string"}]},
     {"anyOf": [{"type": "null"}, {"type": "boolean"}]},
+    {"oneOf": [{"type": "number"}, {"type": "integer"}]},
+    {"oneOf": [{"type": "object"}, {"type": "object", "required": ["k"]}]},
     {"const": {"fixed": [1, 2]}},
     {"enum": [3, "x", None]},
     {"type": "integer", "exclusiveMinimum": 10, "exclusiveMaximum": 12},
