@@ -21,7 +21,8 @@ Routes
 ------
 * ``POST /client/v4/accounts/{account_id}/ai/v1/chat/completions``: REST, ``Authorization:
   Bearer <token>``, optional ``cf-aig-gateway-id`` (must name a known gateway), model
-  ``openai/gpt-5.4-nano``. ``GET …/ai/v1/models`` (and non-POST methods) → 405 v4 envelope 7001.
+  ``openai/gpt-5.4-nano`` (``openai/gpt-5.4-mini`` is accepted too). ``GET …/ai/v1/models``
+  (and non-POST methods) → 405 v4 envelope 7001.
 * ``POST /v1/{account_id}/{gateway_id}/compat/chat/completions``: gateway host, token in
   ``cf-aig-authorization: Bearer <token>``, model ``openai/gpt-5.4-nano``.
 * ``POST /v1/{account_id}/{gateway_id}/openai/chat/completions``: provider-native, model

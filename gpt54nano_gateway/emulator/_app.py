@@ -37,7 +37,14 @@ from ._faults import (
     status_fault_response,
     stream_error_event,
 )
-from ._validate import Rejection, check_model, check_model_rules, check_schema, user_input_error
+from ._validate import (
+    Rejection,
+    check_model,
+    check_model_rules,
+    check_schema,
+    dated_model,
+    user_input_error,
+)
 
 Family = Literal["rest", "compat", "openai"]
 FAULT_HEADER = "x-emulator-fault"
@@ -296,6 +303,7 @@ class ChatHandler:
                         return self._stream(request, list(hit.events), fault, headers)
                     return self._plain(request, hit.body or {}, fault, headers)
         generation: Generation = generate(body, self.state.next_reply())
+        model = dated_model(str(body.get("model")))
         response_id = _wire_out.completion_id()
         created = int(time.time())
         store = key is not None and options.cache_ttl is not None and fault is None
@@ -303,14 +311,20 @@ class ChatHandler:
             stream_options = body.get("stream_options") or {}
             include_usage = bool(stream_options.get("include_usage"))
             chunks = _wire_out.stream_chunks(
-                generation, response_id=response_id, created=created, include_usage=include_usage
+                generation,
+                response_id=response_id,
+                created=created,
+                include_usage=include_usage,
+                model=model,
             )
             events = [_wire_out.sse_event(chunk) for chunk in chunks]
             events.append(_wire_out.SSE_DONE)
             if store and key is not None and options.cache_ttl is not None:
                 cache.put(key, CachedResponse(events=tuple(events)), options.cache_ttl)
             return self._stream(request, events, fault, headers)
-        completion = _wire_out.completion_body(generation, response_id=response_id, created=created)
+        completion = _wire_out.completion_body(
+            generation, response_id=response_id, created=created, model=model
+        )
         if store and key is not None and options.cache_ttl is not None:
             cache.put(key, CachedResponse(body=completion), options.cache_ttl)
         return self._plain(request, completion, fault, headers)

@@ -19,10 +19,22 @@ from jsonschema.exceptions import best_match
 
 from . import _wire_out
 
-#: Model slugs this emulator serves, per route family: REST and compat take the catalog slug,
-#: the provider-native ``/openai`` route takes OpenAI's own name (wire doc §1.0 rows A, E, F).
-CATALOG_MODELS = frozenset({"openai/gpt-5.4-nano"})
-PROVIDER_MODELS = frozenset({"gpt-5.4-nano", _wire_out.DATED_MODEL})
+#: Model slugs this emulator serves → the dated upstream id put in ``model`` of the response.
+#: REST and compat take the catalog slug, the provider-native ``/openai`` route OpenAI's own
+#: name (wire doc §1.0 rows A, E, F). The nano id is captured (§2.1); the mini id is assumed
+#: (same release date as nano); mini is validated with nano's schema, a superset of mini's
+#: (mini's lacks ``audio``/``modalities``, §6).
+CATALOG_MODELS = {
+    "openai/gpt-5.4-nano": _wire_out.DATED_MODEL,
+    "openai/gpt-5.4-mini": "gpt-5.4-mini-2026-03-17",
+}
+PROVIDER_MODELS = {slug.removeprefix("openai/"): dated for slug, dated in CATALOG_MODELS.items()}
+PROVIDER_MODELS |= {dated: dated for dated in CATALOG_MODELS.values()}
+
+
+def dated_model(model: str) -> str:
+    """The ``model`` of the response for an accepted request model."""
+    return CATALOG_MODELS.get(model) or PROVIDER_MODELS.get(model) or _wire_out.DATED_MODEL
 
 
 class Rejection:

@@ -186,6 +186,28 @@ def test_openai_route_rejects_the_prefixed_slug(emulator: Any, http: Any) -> Non
     assert response.json()["error"]["code"] == "model_not_found"
 
 
+@pytest.mark.parametrize(
+    ("route", "model", "dated"),
+    [
+        ("rest", "openai/gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"),
+        ("compat", "openai/gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"),
+        ("openai", "gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"),
+        ("openai", "gpt-5.4-nano-2026-03-17", "gpt-5.4-nano-2026-03-17"),
+    ],
+)
+def test_sibling_and_dated_models_are_served(
+    emulator: Any, http: Any, route: str, model: str, dated: str
+) -> None:
+    if route == "rest":
+        url, headers = rest_url(emulator), rest_headers(emulator)
+    else:
+        url_of = compat_url if route == "compat" else openai_url
+        url, headers = url_of(emulator), gateway_headers(emulator)
+    response = http.post(url, json=chat_body(model=model), headers=headers)
+    assert response.status_code == 200
+    assert response.json()["model"] == dated
+
+
 def test_missing_model_is_a_user_input_error(emulator: Any, http: Any) -> None:
     body = {"messages": [{"role": "user", "content": "hi"}]}
     response = http.post(rest_url(emulator), json=body, headers=rest_headers(emulator))
