@@ -124,6 +124,7 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
         picked = fresh
     if not picked and choice.mode == "required":
         picked = tools[:1]
+    picked = by_first_mention(picked, user_text)
     if not _conversation.parallel_allowed(body):
         picked = picked[:1]
     results = "\n".join(_conversation.trailing_tool_results(messages))
@@ -131,7 +132,7 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
         return [call_for(picked[0], user_text, results)]
     # "Add 2 and 3, and multiply 4 by 5": each call takes the next numbers, in mention order.
     shared = Hints.from_text(f"{user_text}\n{results}")
-    return [call_for(t, user_text, hints=shared) for t in by_first_mention(picked, user_text)]
+    return [call_for(t, user_text, hints=shared) for t in picked]
 
 
 def _finish(body: Json, reply: Reply, calls: list[dict[str, str]]) -> Generation:

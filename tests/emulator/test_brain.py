@@ -628,3 +628,42 @@ def test_arithmetic_requests_find_arithmetic_tools(prompt: str, expected: str) -
     generation = generate(user(prompt, tools=[tool("add"), tool("multiply")]))
     assert names_of(generation) == [expected]
     assert list(args_of(generation).values()) == [int(n) for n in re.findall(r"\d+", prompt)]
+
+
+def _standard_suite_tools() -> dict[str, Any]:
+    """The tools of LangChain's standard integration suite, converted the way adapters do."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+    from langchain_tests.integration_tests import chat_models as suite
+
+    return {
+        name: convert_to_openai_tool(getattr(suite, name))
+        for name in ("magic_function", "magic_function_no_args", "unicode_customer")
+    }
+
+
+@pytest.mark.parametrize(
+    ("tool", "prompt", "expected"),
+    [
+        ("magic_function", "What is the value of magic_function(3)? Use the tool.", {"input": 3}),
+        ("magic_function_no_args", "What is the value of magic_function_no_args()?", {}),
+    ],
+)
+def test_langchain_standard_suite_tools_get_the_expected_arguments(
+    tool: str, prompt: str, expected: dict[str, Any]
+) -> None:
+    spec = _standard_suite_tools()[tool]
+    generation = generate(user(prompt, tools=[spec], tool_choice="required"))
+    assert names_of(generation) == [tool]
+    assert args_of(generation) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"), [("'你好啊集团'", "你好"), ("'こんにちは株式会社'", "こんにちは")]
+)
+def test_langchain_unicode_customer_keeps_the_raw_name(name: str, fragment: str) -> None:
+    spec = _standard_suite_tools()["unicode_customer"]
+    prompt = f"Create a customer named {name} (Hello Group) - a technology company"
+    generation = generate(user(prompt, tools=[spec], tool_choice="required"))
+    assert fragment in args_of(generation)["customer_name"]
+    assert fragment in generation.tool_calls[0]["arguments"]
+    jsonschema.validate(args_of(generation), spec["function"]["parameters"])
