@@ -167,6 +167,7 @@ class GPT54Nano(StructuredOutputLLM):
 
     # --- transport -----------------------------------------------------------------------
 
+    @property
     def gateway_config(self) -> GatewayConfig:
         """The transport config: ``config`` (or the environment) with the explicit fields on top."""
         if self._resolved_config is None:
@@ -195,7 +196,7 @@ class GPT54Nano(StructuredOutputLLM):
         if client is None:
             from gpt54nano_gateway.client import GatewayClient
 
-            client = self._client = GatewayClient(self.gateway_config())
+            client = self._client = GatewayClient(self.gateway_config)
         return client
 
     def _get_aclient(self) -> AsyncGatewayClient:
@@ -204,7 +205,7 @@ class GPT54Nano(StructuredOutputLLM):
         if aclient is None:
             from gpt54nano_gateway.client import AsyncGatewayClient
 
-            aclient = self._aclient = AsyncGatewayClient(self.gateway_config())
+            aclient = self._aclient = AsyncGatewayClient(self.gateway_config)
         return aclient
 
     def _build_request(

@@ -332,12 +332,12 @@ def test_a_shared_config_and_shared_clients(emulator: Any, run_io: Callable[...,
     )
     client, aclient = GatewayClient(config), AsyncGatewayClient(config)
     llm = GPT54Nano(client=client, async_client=aclient)
-    assert llm.gateway_config() is config
+    assert llm.gateway_config is config
     assert run_io(lambda: llm.chat(USER), lambda: llm.achat(USER)).message.content
     assert llm._get_client() is client and llm._get_aclient() is aclient
     # Fields on top of a config re-validate it (the URL is derived from them).
     gw = GPT54Nano(config=config, endpoint="gateway", base_url=emulator.gateway_base_url)
-    assert gw.gateway_config().chat_completions_url.endswith("/default/compat/chat/completions")
+    assert gw.gateway_config.chat_completions_url.endswith("/default/compat/chat/completions")
     assert gw.chat(USER).message.content
 
 
@@ -356,7 +356,7 @@ def test_clients_are_created_lazily_and_reused(
 def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None:
     secret = "tok-SECRET-1234567890"
     llm = GPT54Nano(account_id=emulator.account_id, api_key=secret, base_url=emulator.base_url)
-    llm.gateway_config()
+    assert llm.gateway_config.api_token.get_secret_value() == secret
     for text in (llm.to_json(), repr(llm), str(llm), json.dumps(llm.to_payload())):
         assert secret not in text
     assert "api_key" not in json.loads(llm.to_json())
@@ -459,7 +459,7 @@ def test_timeout_and_retries_map_to_the_transport_config(emulator: Any) -> None:
         timeout=12.5,
         max_retries=0,
     )
-    config = llm.gateway_config()
+    config = llm.gateway_config
     timeouts = (config.connect_timeout, config.read_timeout, config.stream_idle_timeout)
     assert timeouts == (12.5, 12.5, 12.5) and config.max_retries == 0
 
