@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w]|\.\d)")
@@ -72,6 +73,10 @@ class Hints:
                 return value
         return None
 
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
     def stated(self, name: str) -> str | None:
         """The value written right after the property's name: "city is Paris", ``age: 30``."""
         if not name:
@@ -82,6 +87,8 @@ class Hints:
         if any(w.lower() == "name" for w in words):
             connectors = r"(?:\s*[:=]\s*|\s+(?:is|are|was|of|should be|named|called)\s+)"
         for spelling in sorted(spelled, key=len, reverse=True):
+            if spelling.lower() not in self.lowered:
+                continue  # a cheap test first: prompts can be long and the regex is not
             found = re.search(
                 rf"(?i:\b{re.escape(spelling)}){connectors}(?:\"([^\"]+)\"|'([^']+)'|([^\s,;.!?]+(?:\.\d+)?))",
                 self.text,

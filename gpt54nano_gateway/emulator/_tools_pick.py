@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gpt54nano_gateway.emulator._conversation import ToolSpec
@@ -56,7 +57,8 @@ _OPERATORS = [
 ]
 
 
-def words(text: str) -> set[str]:
+@lru_cache(maxsize=512)
+def words(text: str) -> frozenset[str]:
     """Lower-case content words, with camelCase split, arithmetic synonyms ("plus", "2 + 3"
     -> add) and a light plural/verb stem."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", text)
@@ -67,7 +69,7 @@ def words(text: str) -> set[str]:
             continue
         out.add(_SYNONYMS.get(word) or _stem(word))
     out.update(name for pattern, name in _OPERATORS if pattern.search(text))
-    return out
+    return frozenset(out)
 
 
 def _stem(word: str) -> str:
@@ -77,7 +79,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _description_words(description: str) -> set[str]:
+def _description_words(description: str) -> frozenset[str]:
     # Docstring sections like "Args:" list parameter names, which say little about the task.
     head = re.split(r"\n\s*(?:Args|Arguments|Parameters|Returns|Raises)\s*:", description)[0]
     return words(head)
