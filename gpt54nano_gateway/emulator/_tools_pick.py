@@ -73,9 +73,16 @@ def words(text: str) -> frozenset[str]:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
+    if len(word) <= 3:
+        return word
+    if word.endswith("ing") and len(word) >= 6:
+        return word[:-3]
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
     return word
 
 

@@ -667,3 +667,20 @@ def test_langchain_unicode_customer_keeps_the_raw_name(name: str, fragment: str)
     assert fragment in args_of(generation)["customer_name"]
     assert fragment in generation.tool_calls[0]["arguments"]
     jsonschema.validate(args_of(generation), spec["function"]["parameters"])
+
+
+def test_a_long_prompt_with_many_tools_is_answered_quickly() -> None:
+    import time
+
+    long_text = "The quick brown fox jumps over 12 lazy dogs in Paris. " * 2000
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(20)}}
+    tools = [
+        {"type": "function", "function": {"name": f"t{i}_weather", "parameters": schema}}
+        for i in range(10)
+    ]
+    started = time.perf_counter()
+    generation = generate(user(long_text + " weather?", tools=tools))
+    assert len(generation.tool_calls) == 10
+    assert (
+        time.perf_counter() - started < 5
+    )  # per-tool x per-property regex scans once took seconds
