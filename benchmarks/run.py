@@ -265,7 +265,8 @@ PATHS: list[Path] = [
 
 
 def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Callable[[], Any]]]:
-    """(name, factory of an async ``call(prompt)``) per pool choice measured at ``concurrency``.
+    """(name, factory) per pool choice measured at ``concurrency``; a factory returns an async
+    ``call(prompt)`` and the coroutine function that closes what it opened (or ``None``).
 
     Factories are called inside the event loop (httpx async clients bind to it)."""
 
@@ -278,7 +279,7 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
                 kwargs["transport"] = transport()
             raw_client = RawHttpx(target)
             raw_client._aclient = httpx.AsyncClient(**kwargs)
-            return raw_client.acreate
+            return raw_client.acreate, raw_client.aclose
 
         return make
 
@@ -292,10 +293,8 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
             from gpt54nano_gateway import AsyncGatewayClient, ChatRequest
 
             config = transport_config(target)
-            if http_client is None:
-                client = AsyncGatewayClient(config)
-            else:
-                client = AsyncGatewayClient(config, http_client=http_client())
+            http = http_client() if http_client is not None else None
+            client = AsyncGatewayClient(config, http_client=http)
 
             async def call(prompt: str) -> Any:
                 request = ChatRequest.model_validate(
@@ -303,12 +302,13 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
                 )
                 return await client.create(request)
 
-            return call
+            # The shared pool is the transport's to keep; an injected client is ours to close.
+            return call, (http.aclose if http is not None else None)
 
         return make
 
     wide = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return [
+    rows = [
         ("raw httpx, default pool (100 conn, 20 keep-alive)", raw()),
         (f"raw httpx, limits {concurrency}/{concurrency}", raw(limits=wide)),
         ("raw httpx + httpx-aiohttp transport", raw(transport=aiohttp_transport)),
@@ -324,6 +324,11 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
             ),
         ),
     ]
+    POOL_CHOICES.update(name for name, _ in rows)
+    return rows
+
+
+POOL_CHOICES: set[str] = set()  # names of the pool variants (filled by concurrency_variants)
 
 
 # --- sizes -------------------------------------------------------------------------------------
@@ -489,7 +494,7 @@ def concurrency_rows(
     rows = concurrency_variants(target, concurrency)
     for name in ("LangChain floor", "ChatGPT54Nano", "LlamaIndex floor", "GPT54Nano"):
         if name in built:
-            rows.append((name, lambda obj=built[name]: obj.acall))
+            rows.append((name, lambda obj=built[name]: (obj.acall, None)))
     return rows
 
 
@@ -508,8 +513,12 @@ def measure_concurrency(
                 continue
 
             async def one(make: Callable[[], Any] = make) -> tuple[float, float]:
-                call = make()
-                return await burst(lambda: call(SHORT), sizes.concurrency, sizes.bursts)
+                call, close = make()
+                try:
+                    return await burst(lambda: call(SHORT), sizes.concurrency, sizes.bursts)
+                finally:
+                    if close is not None:
+                        await close()
 
             try:
                 cpu, wall = runner.run(asyncio.wait_for(one(), timeout=120))
@@ -702,6 +711,19 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
         if key.startswith("@"):
             add(f"| {key[1:]} | {note} | | |")
     add("")
+    pools = {
+        key[2]: stat
+        for key, stat in results.stats.items()
+        if key[:2] == ("burst", "cpu") and stat.values and key[2] in POOL_CHOICES
+    }
+    if pools:
+        best = min(pools, key=lambda name: pools[name].median)
+        add(
+            f"Cheapest pool choice at {sizes.concurrency} in flight: **{best}** "
+            f"({pools[best].median * 1e6:.0f} µs CPU per request, "
+            f"{_ratio(pools[best], base)} the raw-httpx default pool)."
+        )
+        add("")
 
     add(f"## Import time (ms, fresh interpreter, {sizes.import_repeats} runs)")
     add("")
