@@ -221,7 +221,11 @@ class ClientCore:
         return body.replace(token, b"<redacted>") if token in body else body
 
     def _transport_error(
-        self, exc: Exception, attempts: int, partial: ChatCompletion | None = None
+        self,
+        exc: Exception,
+        attempts: int,
+        partial: ChatCompletion | None = None,
+        meta: GatewayMeta | None = None,
     ) -> GatewayError:
         """Map an httpx exception (or our deadline) to the error tree, keeping it as the cause."""
         if isinstance(exc, GatewayError):
@@ -236,7 +240,14 @@ class ClientCore:
         else:
             cls, what = GatewayConnectionError, f"connection failed ({type(exc).__name__})"
         detail = str(exc)
-        error = cls(f"{what}: {detail}" if detail else what, attempts=attempts, partial=partial)
+        error = cls(
+            f"{what}: {detail}" if detail else what,
+            attempts=attempts,
+            partial=partial,
+            meta=meta,
+            request_id=(meta.log_id or meta.ray_id) if meta is not None else None,
+            status_code=meta.status_code if meta is not None else None,
+        )
         error.__cause__ = exc
         return error
 

@@ -63,7 +63,10 @@ class ChatStream:
             for data in body:
                 yield from core.feed(data)
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            raise self._client._transport_error(exc, core.meta.attempts, core.snapshot()) from exc
+            error = self._client._transport_error(
+                exc, core.meta.attempts, core.snapshot(), core.meta
+            )
+            raise error from exc
         core.finish()
 
     def snapshot(self) -> ChatCompletion:
@@ -106,7 +109,10 @@ class AsyncChatStream:
                 for chunk in core.feed(data):
                     yield chunk
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            raise self._client._transport_error(exc, core.meta.attempts, core.snapshot()) from exc
+            error = self._client._transport_error(
+                exc, core.meta.attempts, core.snapshot(), core.meta
+            )
+            raise error from exc
         core.finish()
 
     def snapshot(self) -> ChatCompletion:

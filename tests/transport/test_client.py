@@ -534,9 +534,10 @@ def test_dropped_connection_mid_stream_is_truncation_with_partial(
     io_mode: str, run_io: Any
 ) -> None:
     drop = httpx.RemoteProtocolError("peer closed connection without sending complete message body")
-    h = Harness(io_mode, run_io, lambda r: h.sse(FULL_STREAM[:3], fail=drop))
+    h = Harness(io_mode, run_io, lambda r: h.sse(FULL_STREAM[:3], fail=drop, **GATEWAY_HEADERS))
     with pytest.raises(StreamTruncatedError) as info:
         h.stream()
+    assert info.value.request_id == "log-1" and info.value.meta is not None
     assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
     assert info.value.partial is not None
     assert info.value.partial.choices[0].message.content == "Hello"
