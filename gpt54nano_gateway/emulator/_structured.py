@@ -20,6 +20,9 @@ from gpt54nano_gateway.emulator._conversation import Json
 from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
 
 _KEY_NAME = re.compile(r"[\"'`]([A-Za-z_][A-Za-z0-9_]{0,40})[\"'`]")
+_KEY_LIST = re.compile(
+    r"\b(?:keys|fields|properties)\s*:?\s+([A-Za-z_]\w*(?:(?:\s*,\s*|\s+and\s+)[A-Za-z_]\w*)*)"
+)
 _SCHEMA_WORDS = re.compile(r"json[ _-]?schema|output schema|schema to follow", re.IGNORECASE)
 _SCHEMA_KEYS = ("properties", "$defs", "definitions", "anyOf", "oneOf", "allOf", "items")
 
@@ -87,6 +90,9 @@ def _json_objects(text: str, limit: int = 200) -> list[Json]:
 
 def _free_object(hints_text: str, user_text: str) -> Json:
     keys = list(dict.fromkeys(_KEY_NAME.findall(user_text)))
+    listed = _KEY_LIST.search(user_text)
+    if not keys and listed:  # "with keys name and age"
+        keys = [k for k in re.split(r"\s*,\s*|\s+and\s+", listed.group(1)) if k]
     if not keys:
         return {"answer": _text.plain_answer(user_text)}
     schema = {"type": "object", "properties": {k: {"type": "string"} for k in keys}}

@@ -102,7 +102,8 @@ def description_hits(tool: ToolSpec, request: str) -> int:
 
 def handoff_agents(tool: ToolSpec) -> dict[str, str]:
     """The ``{agent name: description}`` listed in a LlamaIndex handoff tool's description."""
-    found = re.search(r"Currently available agents:\s*(\{.*\})", tool.description, re.DOTALL)
+    # The default prompt says "Currently available agents:"; custom ones still embed the dict.
+    found = re.search(r"(\{.*\})", tool.description, re.DOTALL)
     if not found:
         return {}
     try:
@@ -188,13 +189,17 @@ def call_for(tool: ToolSpec, request: str, context: str = "", hints: Hints | Non
     """
     if hints is None:
         hints = Hints.from_text(f"{request}\n{context}" if context else request)
+    overrides = hints.overrides
     if is_handoff(tool):
         agent = handoff_target(tool, request) or next(iter(handoff_agents(tool)))
         hints.overrides = {
             "to_agent": agent,
             "reason": f"{agent} is better suited to handle this request.",
         }
-    args = fill_instance(tool.parameters or {"type": "object", "properties": {}}, hints)
+    try:
+        args = fill_instance(tool.parameters or {"type": "object", "properties": {}}, hints)
+    finally:
+        hints.overrides = overrides  # shared hints: the next call must not inherit them
     if not isinstance(args, dict):
         args = {}
     return Call(tool.name, json.dumps(args, ensure_ascii=False))

@@ -684,3 +684,11 @@ def test_a_long_prompt_with_many_tools_is_answered_quickly() -> None:
     assert (
         time.perf_counter() - started < 5
     )  # per-tool x per-property regex scans once took seconds
+
+
+def test_json_object_reads_an_unquoted_key_list() -> None:
+    body = user(
+        "Return JSON with keys city, country and population",
+        response_format={"type": "json_object"},
+    )
+    assert list(json.loads(text_of(generate(body)))) == ["city", "country", "population"]
