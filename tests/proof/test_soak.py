@@ -7,7 +7,8 @@ by an httpx request hook, so the test knows exactly what was injected, retries i
 
 What must hold:
 
-- every request ends in success or in a typed ``GatewayError`` after its retry budget;
+- every request ends in success or in a typed ``GatewayError``; a retryable status error only
+  after its whole retry budget (3 attempts);
 - a success carries exactly the answer the emulator's deterministic model gives: 0 silent
   truncations, 0 duplicated text, exactly the two expected tool calls with distinct ids;
 - a stream that fails after delivering content raises an error whose ``.partial`` holds exactly
@@ -34,6 +35,7 @@ import httpx
 import pytest
 
 from gpt54nano_gateway import (
+    APIStatusError,
     AsyncGatewayClient,
     ChatRequest,
     GatewayClient,
@@ -361,6 +363,7 @@ class Apis:
 
 @dataclass
 class Tally:
+    policy: RetryPolicy
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
@@ -384,6 +387,12 @@ class Tally:
         if not isinstance(error, GatewayError):
             self.problems.append(f"{label}: untyped error {type(error).__name__}: {error}")
             return
+        if (
+            isinstance(error, APIStatusError)
+            and self.policy.retryable(error)
+            and error.attempts != self.policy.max_retries + 1
+        ):
+            self.problems.append(f"{label}: {error!r} after {error.attempts} attempts only")
         if not job.tools and not job.expected.startswith(delivered):
             self.problems.append(f"{label}: delivered {delivered!r} is not a prefix")
         if delivered:
@@ -425,10 +434,11 @@ def test_soak(emulator: Any, run_io: Callable[..., Any], io_mode: str) -> None:
         stream_idle_timeout=TIMEOUT,
         max_retries=2,
     )
-    injector, sleeps, tally = Injector(SEED), Sleeps(), Tally()
+    injector, sleeps = Injector(SEED), Sleeps()
     policy = RetryPolicy(
         max_retries=2, jitter=False, sleep=sleeps.sleep, async_sleep=sleeps.async_sleep
     )
+    tally = Tally(policy)
     work = jobs(REQUESTS)
     before = resources(emulator.port)
     samples: list[dict[str, int]] = []
