@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -42,7 +43,11 @@ from llama_index.core.llms.callbacks import llm_chat_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import PrivateAttr
 
+from gpt54nano_gateway import StreamAccumulator
+from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, GatewayMeta
 from llama_index_gpt54nano import GPT54Nano
+from llama_index_gpt54nano._convert import from_wire_completion
+from llama_index_gpt54nano._stream import ChatResponseAssembler
 
 ACCOUNT, TOKEN = "acct-bench", "bench-token"
 SHORT = [ChatMessage(role="user", content='Reply with "ok"')]
@@ -64,7 +69,8 @@ class FloorLLM(FunctionCallingLLM):
     def metadata(self) -> LLMMetadata:
         return LLMMetadata(is_chat_model=True, is_function_calling_model=True)
 
-    def _body(self, messages: Sequence[ChatMessage], stream: bool) -> dict[str, Any]:
+    @staticmethod
+    def _body(messages: Sequence[ChatMessage], stream: bool) -> dict[str, Any]:
         wire = [{"role": m.role.value, "content": m.content} for m in messages]
         return {"model": "openai/gpt-5.4-nano", "messages": wire, "stream": stream}
 
@@ -103,6 +109,73 @@ class FloorLLM(FunctionCallingLLM):
 
     def _prepare_chat_with_tools(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError
+
+
+class TransportOnly:
+    """No LlamaIndex at all: ``GatewayClient.create`` / ``.stream`` with prebuilt requests, and
+    the same with bare httpx, to show which layer a difference comes from."""
+
+    def __init__(self, url: str, llm: GPT54Nano, raw: bool) -> None:
+        self._client = llm._get_client()
+        self._http = httpx.Client(timeout=60)
+        self._url, self._raw = url, raw
+        self._requests = {id(m): llm._build_request(m, {})[0] for m in (SHORT, LONG)}
+        self._bodies = {id(m): FloorLLM._body(m, False) for m in (SHORT, LONG)}
+
+    def chat(self, messages: list[ChatMessage]) -> Any:
+        if self._raw:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            return self._http.post(
+                self._url, json=self._bodies[id(messages)], headers=headers
+            ).json()
+        return self._client.create(self._requests[id(messages)])
+
+    def stream_chat(self, messages: list[ChatMessage]) -> Any:
+        if self._raw:
+            body = {**self._bodies[id(messages)], "stream": True}
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            with self._http.stream("POST", self._url, json=body, headers=headers) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        chunk = json.loads(line[6:])
+                        delta = ((chunk.get("choices") or [{}])[0].get("delta") or {}).get(
+                            "content"
+                        )
+                        yield SimpleNamespace(delta=delta)
+            return
+        with self._client.stream(self._requests[id(messages)]) as stream:
+            for chunk in stream:
+                choice = chunk.choices[0] if chunk.choices else None
+                yield SimpleNamespace(delta=choice.delta.content if choice else None)
+
+
+def adapter_only(llm: GPT54Nano, repeats: int) -> tuple[float, float]:
+    """CPU of GPT54Nano's own layer, no I/O: request building + response conversion per chat,
+    and stream assembly per chunk (the transport's accumulator included)."""
+    completion = ChatCompletion.model_validate(
+        {
+            "choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10},
+        }
+    )
+    completion.meta = GatewayMeta(log_id="log", ray_id="ray", status_code=200)
+    chunk = ChatCompletionChunk.model_validate(
+        {"choices": [{"index": 0, "delta": {"content": " word"}}]}
+    )
+
+    def chat() -> None:
+        llm._build_request(SHORT, {})
+        from_wire_completion(completion)
+
+    def chunks() -> None:
+        accumulator, assembler = StreamAccumulator(), ChatResponseAssembler(completion.meta)
+        for _ in range(400):
+            accumulator.feed(chunk)
+            assembler.feed(chunk, accumulator)
+
+    per_chat = statistics.median(cpu(chat, 500) for _ in range(repeats))
+    per_chunk = statistics.median(cpu(chunks, 5) for _ in range(repeats)) / 400
+    return per_chat, per_chunk
 
 
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
@@ -158,6 +231,9 @@ def main() -> int:
                 max_retries=0,
             ),
         }
+        url = f"{rest}/accounts/{ACCOUNT}/ai/v1/chat/completions"
+        clients["GatewayClient"] = TransportOnly(url, clients["GPT54Nano"], raw=False)
+        clients["bare httpx"] = TransportOnly(url, clients["GPT54Nano"], raw=True)
         short_chunks = stream_len(clients["floor"], SHORT)
         long_chunks = stream_len(clients["floor"], LONG)
         for name, llm in clients.items():  # warm-up: pools, imports, caches
@@ -184,14 +260,21 @@ def main() -> int:
         f"LlamaIndex client CPU (time.process_time, median of {args.repeats} repeats; "
         f"{args.calls} chats, {args.streams} streams of {long_chunks} vs {short_chunks} chunks)"
     )
-    print(f"{'client':<12} {'per chat µs':>12} {'× floor':>8} {'per chunk µs':>13} {'× floor':>8}")
+    print(f"{'client':<14} {'per chat µs':>12} {'× floor':>8} {'per chunk µs':>13} {'× floor':>8}")
     for name in clients:
         request = statistics.median(per_request[name])
         chunk = statistics.median(per_chunk[name])
         print(
-            f"{name:<12} {request * 1e6:>12.0f} {paired(per_request, name):>8.2f} "
+            f"{name:<14} {request * 1e6:>12.0f} {paired(per_request, name):>8.2f} "
             f"{chunk * 1e6:>13.1f} {paired(per_chunk, name):>8.2f}"
         )
+    adapter_chat, adapter_chunk = adapter_only(clients["GPT54Nano"], args.repeats)
+    print(
+        "(GatewayClient and bare httpx: no LlamaIndex, no callbacks; they locate the gap.)\n"
+        f"GPT54Nano's own layer without I/O: {adapter_chat * 1e6:.1f} µs per chat "
+        f"(request building + response conversion), {adapter_chunk * 1e6:.1f} µs per chunk "
+        "(accumulator + ChatResponse assembly)"
+    )
     ratio_request = paired(per_request, "GPT54Nano")
     ratio_chunk = paired(per_chunk, "GPT54Nano")
     ok = ratio_request <= 1.10 and ratio_chunk <= 1.20
