@@ -215,6 +215,12 @@ def import_times(runs: int) -> dict[str, float]:
         "import gpt54nano_gateway": ("pass", "import gpt54nano_gateway"),
         # everything a client needs, on top of an already imported httpx + pydantic
         "full surface, after httpx+pydantic": ("import httpx, pydantic", _FULL_SURFACE),
+        # pydantic 2 loads its model machinery on the first class definition, not on import:
+        # what any pydantic-based client pays for its first model, for comparison
+        "first BaseModel, after httpx+pydantic": (
+            "import httpx, pydantic",
+            "from pydantic import BaseModel\nclass M(BaseModel):\n    x: int",
+        ),
     }
     results = {}
     for name, (setup, statement) in cases.items():
@@ -286,6 +292,17 @@ def main() -> None:
             imports["import gpt54nano_gateway"] * 1e3,
             (imports["import gpt54nano_gateway"] - floor_import) * 1e3,
             "+30 ms",
+            "ms",
+        )
+    )
+    machinery = imports["first BaseModel, after httpx+pydantic"]
+    rows.append(
+        (
+            "(pydantic's first model, for scale)",
+            floor_import * 1e3,
+            (floor_import + machinery) * 1e3,
+            machinery * 1e3,
+            "-",
             "ms",
         )
     )
