@@ -21,7 +21,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
-from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.function_calling import FunctionCallingLLM, _supports_tool_required
 from llama_index.core.tools import FunctionTool
 from pydantic import Field
 
@@ -496,3 +496,25 @@ def test_missing_credentials_is_a_configuration_error_before_sending(
     with pytest.raises(ConfigurationError, match="CLOUDFLARE_API_TOKEN"):
         run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
     assert emulator.requests == []
+
+
+def test_tool_required_is_seen_by_core() -> None:
+    # Without an explicit parameter core silently drops tool_required (reference trap 10).
+    assert _supports_tool_required(GPT54Nano, True)
+
+
+def test_one_tool_call_kept_when_parallel_calls_are_not_allowed(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any], bodies: Any
+) -> None:
+    calls = [
+        {"name": "add", "arguments": {"a": 1, "b": 2}},
+        {"name": "multiply", "arguments": {"a": 3, "b": 4}},
+    ]
+    emulator.queue_reply(Reply(tool_calls=calls))
+    response = run_io(
+        lambda: llm.chat_with_tools(TOOLS, user_msg="add and multiply"),
+        lambda: llm.achat_with_tools(TOOLS, user_msg="add and multiply"),
+    )
+    assert bodies()[-1]["parallel_tool_calls"] is False
+    assert [c.tool_name for c in llm.get_tool_calls_from_response(response)] == ["add"]
+    assert len(response.message.additional_kwargs["tool_calls"]) == 1
