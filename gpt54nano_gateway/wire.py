@@ -6,7 +6,8 @@ request keys are allowed (``extra="allow"``), because Cloudflare's schema passes
 parameters through to the upstream model (``model_kwargs`` / ``extra_body`` land there).
 
 Responses are tolerant: unknown keys are kept (``extra="allow"``) and most fields are optional,
-because the upstream adds fields (``obfuscation``, ``moderation``, ``gatewayMetadata``...) over time.
+because the upstream adds fields (``obfuscation``, ``moderation``, ``gatewayMetadata``...)
+over time.
 
 Serialise a request with :func:`request_to_wire`, never with a bare ``model_dump``: unset
 parameters must not be sent (GPT-5.4 answers 400 to an explicit ``temperature: 0``), while an
@@ -303,7 +304,7 @@ class ChatRequest(BaseModel):
 
 
 def request_to_wire(request: ChatRequest) -> dict[str, Any]:
-    """The JSON body for ``request``: unset parameters omitted, message nulls kept where meaningful."""
+    """The JSON body for ``request``: unset parameters omitted, meaningful message nulls kept."""
     body = request.model_dump(mode="json", exclude_none=True, by_alias=True)
     # exclude_none dropped "content": null from tool-call-only assistant turns; OpenAI expects it.
     for wire_message, message in zip(body["messages"], request.messages, strict=True):
@@ -351,7 +352,7 @@ class Choice(_Tolerant):
 
 
 class GatewayMetadata(_Tolerant):
-    keySource: str | None = None  # noqa: N815  (Cloudflare's spelling)
+    keySource: str | None = None
 
 
 class GatewayMeta(BaseModel):
@@ -379,7 +380,7 @@ class ChatCompletion(_Tolerant):
     usage: Usage | None = None
     system_fingerprint: str | None = None
     service_tier: str | None = None
-    gatewayMetadata: GatewayMetadata | None = None  # noqa: N815
+    gatewayMetadata: GatewayMetadata | None = None
     # Set by the clients from the response headers; never part of the wire dump.
     meta: GatewayMeta | None = Field(default=None, exclude=True)
 
