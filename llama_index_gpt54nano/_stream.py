@@ -115,8 +115,11 @@ class ChatResponseAssembler:
             blocks.append(ThinkingBlock(content=self._thinking))
         blocks.append(TextBlock(text=text))
         blocks.extend(self._tool_blocks)
+        if not self._tool_dicts:  # the common text chunk: let the default {} be made
+            return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
         # A fresh dict each time: core's completion adapters update() it in place.
-        additional_kwargs = {"tool_calls": list(self._tool_dicts)} if self._tool_dicts else {}
         return ChatMessage(
-            role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=additional_kwargs
+            role=MessageRole.ASSISTANT,
+            blocks=blocks,
+            additional_kwargs={"tool_calls": list(self._tool_dicts)},
         )
