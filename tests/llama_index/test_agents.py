@@ -202,5 +202,10 @@ def test_query_engine_over_a_vector_index(
     assert "Bananas are yellow." in prompt and question in prompt
 
     streaming_engine = index.as_query_engine(llm=llm, streaming=True)
-    streamed = "".join(streaming_engine.query(question).response_gen)
+
+    async def astream() -> str:
+        response = await streaming_engine.aquery(question)
+        return "".join([token async for token in response.async_response_gen()])
+
+    streamed = run_io(lambda: "".join(streaming_engine.query(question).response_gen), astream)
     assert streamed == "Paris"

@@ -22,6 +22,7 @@ from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.llms.function_calling import FunctionCallingLLM, _supports_tool_required
+from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import Field
 
@@ -518,3 +519,20 @@ def test_one_tool_call_kept_when_parallel_calls_are_not_allowed(
     assert bodies()[-1]["parallel_tool_calls"] is False
     assert [c.tool_name for c in llm.get_tool_calls_from_response(response)] == ["add"]
     assert len(response.message.additional_kwargs["tool_calls"]) == 1
+
+
+def test_predict_and_stream_go_through_chat(
+    llm: GPT54Nano, run_io: Callable[..., Any], bodies: Any
+) -> None:
+    template = PromptTemplate('Reply with "{word}"')
+
+    async def astream() -> str:
+        return "".join([token async for token in await llm.astream(template, word="maybe so")])
+
+    answer = run_io(
+        lambda: llm.predict(template, word="yes"), lambda: llm.apredict(template, word="yes")
+    )
+    assert answer == "yes"
+    streamed = run_io(lambda: "".join(llm.stream(template, word="maybe so")), astream)
+    assert streamed == "maybe so"
+    assert bodies()[-1]["messages"] == [{"role": "user", "content": 'Reply with "maybe so"'}]
