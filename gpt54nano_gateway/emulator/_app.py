@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import struct
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -23,10 +21,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from . import _wire_out
 from ._aig_headers import GatewayRequestOptions, parse_gateway_headers
+from ._asgi_io import KeepRawSend, NoResponse, drop_connection, partial_body, sse_body
 from ._brain import Generation, Reply, generate
 from ._cache import CachedResponse, ResponseCache, cache_key
 from ._faults import (
@@ -35,7 +34,6 @@ from ._faults import (
     envelope_fault_body,
     parse_fault_header,
     status_fault_response,
-    stream_error_event,
 )
 from ._validate import (
     Rejection,
@@ -49,11 +47,6 @@ from ._validate import (
 Family = Literal["rest", "compat", "openai"]
 FAULT_HEADER = "x-emulator-fault"
 _REDACTED_HEADERS = frozenset({"authorization", "cf-aig-authorization"})
-_RAW_SEND = "gpt54nano_emulator.raw_send"
-# A chunk whose JSON stops mid-object (the "malformed" fault).
-_MALFORMED_EVENT = (
-    b'data: {"id":"chatcmpl-malformed","object":"chat.completion.chunk","choices":[{\n\n'
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,44 +114,6 @@ def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> R
 
 def _rejection(rejection: Rejection, headers: Mapping[str, str]) -> Response:
     return _json(rejection.status, rejection.body, headers)
-
-
-class _NoResponse(Response):
-    """Sends nothing: the connection was already closed under the app."""
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Let uvicorn's connection_lost run, so it marks the cycle disconnected and does not
-        # answer "500 ASGI callable returned without starting response" on a dead socket.
-        for _ in range(3):
-            await asyncio.sleep(0)
-
-
-async def drop_connection(scope: Scope, *, hard: bool) -> None:
-    """Close the client's TCP connection under the running request.
-
-    uvicorn's ``send`` is a bound method of its request/response cycle, which holds the asyncio
-    transport; the outermost middleware keeps it in the scope. ``close()`` sends a FIN (httpx:
-    ``RemoteProtocolError: Server disconnected without sending a response`` before headers, or an
-    incomplete-body error mid-body); ``hard`` sets ``SO_LINGER 0`` first so ``abort()`` sends a
-    RST (httpx: ``ReadError: Connection reset by peer``). Raising in the app instead would make
-    uvicorn answer a clean 500 before headers, which is not a reset.
-    """
-    raw_send = scope.get(_RAW_SEND)
-    transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
-    if transport is None:  # not uvicorn's h11/httptools protocol
-        raise RuntimeError("the emulator can only drop connections when served by uvicorn")
-    if hard:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-    else:
-        transport.close()
-    for _ in range(3):
-        await asyncio.sleep(0)
 
 
 # --- the chat handler --------------------------------------------------------------------------
@@ -278,7 +233,7 @@ class ChatHandler:
             return _json(200, envelope_fault_body(fault), headers)
         if fault.kind == "reset":
             await drop_connection(request.scope, hard=fault.hard)
-            return _NoResponse()
+            return NoResponse()
         return None
 
     def _answer(
@@ -343,7 +298,7 @@ class ChatHandler:
             out = dict(headers)
             out["content-length"] = str(len(data))
             return StreamingResponse(
-                _partial_body(request.scope, data, cut=cut, delay=fault.seconds, hard=fault.hard),
+                partial_body(request.scope, data, cut=cut, delay=fault.seconds, hard=fault.hard),
                 headers=out,
                 media_type="application/json",
             )
@@ -353,61 +308,13 @@ class ChatHandler:
         self, request: Request, events: list[bytes], fault: Fault | None, headers: dict[str, str]
     ) -> Response:
         return StreamingResponse(
-            _sse_body(request.scope, events, fault),
+            sse_body(request.scope, events, fault),
             headers=headers,
             media_type="text/event-stream",
         )
 
 
-async def _partial_body(
-    scope: Scope, data: bytes, *, cut: bool, delay: float, hard: bool
-) -> AsyncIterator[bytes]:
-    """A JSON body sent in two halves: ``slow`` waits between them, ``cut`` drops the connection
-    after the first half (the declared content-length is never reached)."""
-    half = len(data) // 2
-    yield data[:half]
-    if cut:
-        await drop_connection(scope, hard=hard)
-        return
-    if delay:
-        await asyncio.sleep(delay)
-    yield data[half:]
-
-
-async def _sse_body(scope: Scope, events: list[bytes], fault: Fault | None) -> AsyncIterator[bytes]:
-    """Writes the events one by one (each is flushed to the socket as its own chunk)."""
-    kind = fault.kind if fault is not None else None
-    after = fault.after if fault is not None else 0
-    delay = fault.seconds if fault is not None and kind == "slow" else 0.0
-    for index, event in enumerate(events):
-        if fault is not None and index == after:
-            if kind == "cut":
-                if fault.hard:
-                    await drop_connection(scope, hard=False)
-                return  # clean end of body, without [DONE]
-            if kind == "error_event":
-                yield _wire_out.sse_event(stream_error_event(fault))
-                return
-            if kind == "malformed":
-                yield _MALFORMED_EVENT
-        if delay and index:
-            await asyncio.sleep(delay)
-        yield event
-
-
 # --- app ---------------------------------------------------------------------------------------
-
-
-class _KeepRawSend:
-    """Outermost ASGI layer: keeps uvicorn's own ``send`` in the scope (see drop_connection)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[_RAW_SEND] = send
-        await self.app(scope, receive, send)
 
 
 def _method_not_allowed(request: Request) -> Response:
@@ -463,4 +370,4 @@ def build_app(state: EmulatorState) -> ASGIApp:
         Route("/__emulator/requests", requests_log, methods=["GET"]),
         Route("/{path:path}", not_found, methods=every_method),
     ]
-    return _KeepRawSend(Starlette(routes=routes))
+    return KeepRawSend(Starlette(routes=routes))

@@ -260,7 +260,7 @@ def test_stream_is_written_incrementally(emulator: Any, run_io: Any) -> None:
 
     arrivals = run_io(sync, async_)
     assert arrivals[0][0] < 0.12
-    assert arrivals[-1][0] >= 0.45
+    assert arrivals[-1][0] - arrivals[0][0] >= 0.4  # three gaps of 0.15 s, minus timer slack
     assert len(arrivals) >= 4
     assert sse_data(b"".join(p for _, p in arrivals).decode())[-1] == "[DONE]"
 
