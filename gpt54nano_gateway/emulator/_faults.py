@@ -160,6 +160,10 @@ class FaultPlans:
 
 # --- error bodies for "status" faults (wire doc §4.1 shapes, §4.2 codes) -----------------------
 
+_SPEND_LIMIT = (
+    "Spend limit exceeded: rule 'emulator' (cost limit 0.002 per 3600s, fixed) "
+    "for openai/gpt-5.4-nano"
+)
 # (status, code) → (shape, message). Messages are the documented/captured ones where known.
 _KNOWN: dict[tuple[int, int | None], tuple[str, str]] = {
     (400, 2001): ("gateway", "Please configure AI Gateway in the Cloudflare dashboard"),
@@ -167,14 +171,7 @@ _KNOWN: dict[tuple[int, int | None], tuple[str, str]] = {
     (402, 2021): ("gateway", "Insufficient AI Gateway credits"),
     (429, 2003): ("gateway", "Rate limited"),
     (429, 2041): ("gateway", "Spend limit exceeded"),
-    (
-        429,
-        2045,
-    ): (
-        "gateway",
-        "Spend limit exceeded: rule 'emulator' (cost limit 0.002 per 3600s, fixed) "
-        "for openai/gpt-5.4-nano",
-    ),
+    (429, 2045): ("gateway", _SPEND_LIMIT),
     (429, 3036): (
         "v4",
         "You have used up your daily free allocation of 10,000 neurons, please upgrade to "
