@@ -51,6 +51,15 @@ are cached only when such a header asks (Cloudflare does not cache streams by de
 replays the recorded SSE events. Faulted answers are never stored. ``emu.advance_time(s)`` moves
 the cache clock.
 
+Other ``cf-aig-*`` headers (request timeout, gateway retries, logging, ZDR, BYOK alias, custom
+cost) are checked where a range is documented and recorded, but not acted on: the emulator does
+not retry upstream or time out on the client's behalf. ``cf-aig-metadata`` keeps its first five
+entries (``RecordedRequest.gateway_metadata``; ``None`` when a value is not a string, number or
+boolean, as observed live).
+
+Not emulated: ``n > 1`` (one choice is returned), reasoning text (only its token count appears,
+in ``usage``), the ``/ai/run`` forms and ``/openai/responses``.
+
 Model: ``_brain.generate`` (deterministic); queued ``Reply`` objects are consumed first in first
 out by the requests that reach the model (rejected, faulted-before-model and cache-hit requests
 do not consume one).
