@@ -308,3 +308,20 @@ def test_models_listing_is_rejected_like_cloudflare(emulator: Any, run_io: Any) 
         return info.value
 
     assert _sdk(run_io, emulator, sync, async_).status_code == 405
+
+
+def test_sdk_against_the_gateway_compat_base_url(emulator: Any, run_io: Any) -> None:
+    # The gateway host takes the Cloudflare token in cf-aig-authorization; the SDK's own
+    # Authorization header then carries a provider key the gateway ignores (Unified Billing).
+    emulator.queue_reply(Reply(content="via compat"))
+    completion = _sdk(
+        run_io,
+        emulator,
+        lambda c: c.chat.completions.create(model=MODEL, messages=MESSAGES),
+        lambda c: c.chat.completions.create(model=MODEL, messages=MESSAGES),
+        base_url=f"{emulator.gateway_base_url}/{emulator.account_id}/default/compat",
+        api_key="unused-provider-key",
+        default_headers={"cf-aig-authorization": f"Bearer {emulator.api_token}"},
+    )
+    assert completion.choices[0].message.content == "via compat"
+    assert emulator.requests[-1].path.endswith("/default/compat/chat/completions")
