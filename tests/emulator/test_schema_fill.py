@@ -294,3 +294,22 @@ def test_same_input_same_instance() -> None:
     assert fill_instance(schema, Hints.from_text(text)) == fill_instance(
         schema, Hints.from_text(text)
     )
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_tool_arguments_validate_against_the_tool_schema(model: type[BaseModel], text: str) -> None:
+    import json
+
+    from gpt54nano_gateway.emulator._brain import generate
+
+    schema = model.model_json_schema()
+    tool = {"type": "function", "function": {"name": model.__name__, "parameters": schema}}
+    body = {
+        "messages": [{"role": "user", "content": text}],
+        "tools": [tool],
+        "tool_choice": "required",
+    }
+    arguments = json.loads(generate(body).tool_calls[0]["arguments"])
+    check(schema, arguments)
+    model.model_validate(arguments)
