@@ -1,19 +1,28 @@
 """The emulator's deterministic "model": what a Chat Completions request gets as an answer.
 
-``generate(body, queued)`` is pure: same body, same answer. Decision order:
+``generate(body, queued)`` is pure: the same body always gets the same answer. Decision order:
 
-1. a queued test reply (``Reply``), if any, wins;
-2. ``[[refuse]]`` in the last user message -> a refusal;
-3. tool calls, when tools are offered and ``tool_choice`` is not ``"none"``: always for
-   ``required``/a named tool/``allowed_tools`` with mode required; for ``auto`` only when the
-   request matches a tool (see ``_tools_pick``) that was not already called this turn;
-4. the framework prompt formats (LlamaIndex ReAct and CodeAct, see ``_agents``);
-5. ``response_format`` ``json_schema`` / ``json_object`` -> JSON (see ``_schema_fill``), and a
-   JSON schema quoted in the prompt -> an instance of it;
-6. text: quoting the tool results after tool messages, "reply with X" -> X, else an echo.
+1. a queued test reply (``Reply``) wins, but is still cut and counted like the model's own;
+2. ``[[refuse]]`` in the last user message -> a refusal (``refusal`` set, no content);
+3. tool calls, when tools are offered and ``tool_choice`` is not ``"none"`` (``_tools_pick``):
+   a named tool or ``required`` (``allowed_tools`` narrows the list and sets the mode) always
+   calls; ``auto`` calls the tools whose name words the request uses (else the one whose
+   description shares most words), several in parallel unless ``parallel_tool_calls`` is
+   false. After tool results the model answers instead, unless the request names a tool (or
+   an agent to hand off to) not called yet this turn; ``required`` still calls. Arguments
+   validate against the tool's schema and are filled from the request (``_schema_fill``);
+4. LlamaIndex's text-protocol agents, recognised by their system prompts (``_agents``): ReAct
+   gets ``Thought/Action/Action Input`` then ``Answer``, CodeAct gets ``<execute>`` code;
+5. ``response_format`` ``json_schema`` -> an instance of the schema; ``json_object`` or a JSON
+   schema quoted in the prompt -> JSON (``_structured``);
+6. text (``_text``): quoting the tool results after tool messages; "reply/respond/answer with
+   X" or "say X" -> exactly X; otherwise an echo of the last user message.
 
-Then ``stop`` and ``max_completion_tokens``/``max_tokens`` cut the content, and tokens are
-counted with ``_tokens`` (prompt: every message's text plus the tool and response schemas).
+``stop`` then cuts the content before the first stop string (``finish_reason`` stays "stop"),
+and ``max_completion_tokens``/``max_tokens`` truncate it (and, past the content, tool-call
+arguments) with ``finish_reason`` "length". Tokens come from ``_tokens``: the completion's
+pieces, arguments, refusal and reasoning; the prompt's message texts, tool calls, tool schemas
+and response format, plus a small per-message overhead.
 """
 
 from __future__ import annotations
