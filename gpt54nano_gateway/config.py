@@ -176,7 +176,9 @@ def _is_loopback(host: str) -> bool:
 
 
 class GatewayConfig(BaseModel):
-    """Where and how to reach Cloudflare. Build it directly or with `from_env`.
+    """Where and how to reach Cloudflare. Build it directly or with `from_env`; an account id or
+    token not given is read from ``CLOUDFLARE_ACCOUNT_ID`` / ``CF_ACCOUNT_ID`` and
+    ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN``.
 
     ``base_url`` is the API root without the account path: ``https://api.cloudflare.com/client/v4``
     (``endpoint="rest"``) or ``https://gateway.ai.cloudflare.com/v1`` (``endpoint="gateway"``);
@@ -203,6 +205,7 @@ class GatewayConfig(BaseModel):
     _url: str = PrivateAttr(default="")
 
     def __init__(self, **data: Any) -> None:
+        _fill_credentials(data)
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -284,24 +287,30 @@ class GatewayConfig(BaseModel):
         ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN`` and ``CLOUDFLARE_AI_GATEWAY_ID``;
         keyword arguments take precedence over the environment."""
         values = dict(overrides)
-        if values.get("account_id") is None:
-            values["account_id"] = _first_env(_ACCOUNT_VARS)
-        if values.get("api_token") is None:
-            values["api_token"] = _first_env(_TOKEN_VARS)
         if "gateway_id" not in values and os.environ.get(_GATEWAY_VAR):
             values["gateway_id"] = os.environ[_GATEWAY_VAR]
-        missing = [
-            " or ".join(names)
-            for key, names in (("account_id", _ACCOUNT_VARS), ("api_token", _TOKEN_VARS))
-            if not values.get(key)
-        ]
-        if missing:
-            raise ConfigurationError(
-                "missing Cloudflare credentials: set "
-                + " and ".join(missing)
-                + " (or pass account_id / api_token explicitly)"
-            )
         return cls(**values)
+
+
+def _fill_credentials(values: dict[str, Any]) -> None:
+    """Take a missing account id / token from the environment, or say which variables to set.
+    (The gateway id is read from the environment only by `GatewayConfig.from_env`: a config
+    built with explicit credentials, e.g. for the emulator, must not pick up a real gateway.)"""
+    if values.get("account_id") is None:
+        values["account_id"] = _first_env(_ACCOUNT_VARS)
+    if values.get("api_token") is None:
+        values["api_token"] = _first_env(_TOKEN_VARS)
+    missing = [
+        " or ".join(names)
+        for key, names in (("account_id", _ACCOUNT_VARS), ("api_token", _TOKEN_VARS))
+        if not values.get(key)
+    ]
+    if missing:
+        raise ConfigurationError(
+            "missing Cloudflare credentials: set "
+            + " and ".join(missing)
+            + " (or pass account_id / api_token explicitly)"
+        )
 
 
 def _first_env(names: tuple[str, ...]) -> str | None:

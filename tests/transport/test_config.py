@@ -169,6 +169,19 @@ def test_from_env_missing_credentials_names_the_variables(clean_env: pytest.Monk
     assert "CLOUDFLARE_ACCOUNT_ID" not in str(info.value)
 
 
+def test_missing_credentials_in_the_constructor_come_from_the_environment(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    clean_env.setenv("CF_AI_API_TOKEN", TOKEN)
+    clean_env.setenv("CLOUDFLARE_AI_GATEWAY_ID", "real-gateway")
+    config = GatewayConfig(account_id="explicit")
+    assert config.api_token.get_secret_value() == TOKEN
+    assert config.gateway_id is None  # only from_env picks the gateway up
+    clean_env.delenv("CF_AI_API_TOKEN")
+    with pytest.raises(ConfigurationError, match="CLOUDFLARE_API_TOKEN or CF_AI_API_TOKEN"):
+        GatewayConfig(account_id="explicit")
+
+
 def test_config_is_frozen() -> None:
     config = GatewayConfig(account_id="a", api_token=TOKEN)
     with pytest.raises(ValidationError):
