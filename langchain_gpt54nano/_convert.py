@@ -300,8 +300,12 @@ def meta_to_metadata(meta: GatewayMeta | None) -> dict[str, Any]:
 def _response_metadata(
     source: ChatCompletion | ChatCompletionChunk, finish_reason: str | None, model: str
 ) -> dict[str, Any]:
+    # model_name is the id the call asked for (the catalog slug, as in ls_model_name and the
+    # model profile), so usage and traces group per model the way the user names it; Cloudflare
+    # answers with the upstream's dated id (`gpt-5.4-nano-2026-03-17`), kept as upstream_model.
     metadata: dict[str, Any] = {
-        "model_name": source.model or model,
+        "model_name": model,
+        "upstream_model": source.model or None,
         "model_provider": MODEL_PROVIDER,
         "finish_reason": finish_reason,
         "id": source.id or None,
@@ -314,7 +318,7 @@ def _response_metadata(
 def from_wire_completion(completion: ChatCompletion, *, model: str) -> ChatResult:
     """A non-streamed completion -> ChatResult (one generation per choice).
 
-    `model` (the requested id) stands in when the response carries no `model`.
+    `model` is the requested model id, reported as `model_name`.
     """
     usage = usage_to_metadata(completion.usage) if completion.usage is not None else None
     gateway = meta_to_metadata(completion.meta)

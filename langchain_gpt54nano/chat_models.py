@@ -131,7 +131,7 @@ class ChatGPT54Nano(BaseChatModel):
 
         ```python
         AIMessage(content="J'adore la programmation.", response_metadata={
-            "model_name": "gpt-5.4-nano-2026-03-17", "finish_reason": "stop", ...})
+            "model_name": "openai/gpt-5.4-nano", "finish_reason": "stop", ...})
         ```
 
     Stream:
@@ -253,7 +253,8 @@ class ChatGPT54Nano(BaseChatModel):
         ```
 
         ```python
-        {"model_name": "gpt-5.4-nano-2026-03-17", "model_provider": "openai",
+        {"model_name": "openai/gpt-5.4-nano", "upstream_model": "gpt-5.4-nano-2026-03-17",
+         "model_provider": "openai",
          "finish_reason": "stop", "id": "chatcmpl-...", "system_fingerprint": None,
          "service_tier": "default", "gateway_log_id": "01J...", "gateway_cache_status": "MISS",
          "gateway_step": "0", "gateway_ray_id": "8f..."}

@@ -78,10 +78,12 @@ def test_parameters_reach_the_wire(run_io: RunIO, emulator: Any) -> None:
 
 def test_per_call_model_and_stop_override(run_io: RunIO, llm: ChatGPT54Nano, emulator: Any) -> None:
     llm_with_stop = llm.model_copy(update={"stop": ["a"]})
-    _invoke(run_io, llm_with_stop, "Hello", stop=["b"], model="openai/gpt-5.4-nano")
+    result = _invoke(run_io, llm_with_stop, "Hello", stop=["b"], model="openai/gpt-5.4-mini")
     body = _last_body(emulator)
     assert body["stop"] == ["b"]
-    assert body["model"] == "openai/gpt-5.4-nano"
+    assert body["model"] == "openai/gpt-5.4-mini"
+    assert result.response_metadata["model_name"] == "openai/gpt-5.4-mini"
+    assert result.response_metadata["upstream_model"].startswith("gpt-5.4-mini")
 
 
 def test_temperature_rule_is_the_transports(run_io: RunIO, emulator: Any) -> None:
@@ -161,7 +163,8 @@ def test_out_of_range_parameter_fails_before_sending(
 def test_invoke_metadata_and_usage(run_io: RunIO, llm: ChatGPT54Nano) -> None:
     result = _invoke(run_io, llm, "Hello", gateway_options=GatewayOptions(cache_ttl=60))
     metadata = result.response_metadata
-    assert metadata["model_name"].startswith("gpt-5.4-nano")
+    assert metadata["model_name"] == "openai/gpt-5.4-nano"
+    assert metadata["upstream_model"] == "gpt-5.4-nano-2026-03-17"
     assert metadata["model_provider"] == "openai"
     assert metadata["finish_reason"] == "stop"
     assert metadata["id"].startswith("chatcmpl-")
@@ -197,7 +200,8 @@ def test_stream_usage_once_and_metadata_once(run_io: RunIO, llm: ChatGPT54Nano) 
         full += chunk
     assert full.text
     assert full.response_metadata["finish_reason"] == "stop"
-    assert full.response_metadata["model_name"].startswith("gpt-5.4-nano")
+    assert full.response_metadata["model_name"] == "openai/gpt-5.4-nano"
+    assert full.response_metadata["upstream_model"] == "gpt-5.4-nano-2026-03-17"
     assert full.usage_metadata["output_tokens"] > 0
 
 

@@ -392,7 +392,8 @@ def test_from_wire_completion_text_and_metadata() -> None:
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_token_details"] == {"cache_read": 4}
     assert message.response_metadata == {
-        "model_name": "gpt-5.4-nano-2026-03-17",
+        "model_name": "openai/gpt-5.4-nano",
+        "upstream_model": "gpt-5.4-nano-2026-03-17",
         "model_provider": "openai",
         "finish_reason": "stop",
         "id": "chatcmpl-1",
@@ -426,7 +427,7 @@ def test_from_wire_completion_tool_calls_valid_empty_and_invalid() -> None:
     ]
 
 
-def test_from_wire_completion_refusal_and_model_fallback() -> None:
+def test_from_wire_completion_refusal_without_usage() -> None:
     completion = ChatCompletion.model_validate(
         {"choices": [{"message": {"role": "assistant", "refusal": "no"}, "finish_reason": "stop"}]}
     )
@@ -461,7 +462,8 @@ def test_from_wire_chunk_stream_aggregates_once() -> None:
         full += chunk
     metadata = full.message.response_metadata
     # Each string appears once: nothing was concatenated by the merge.
-    assert metadata["model_name"] == "gpt-5.4-nano-2026-03-17"
+    assert metadata["model_name"] == "m"
+    assert metadata["upstream_model"] == "gpt-5.4-nano-2026-03-17"
     assert metadata["finish_reason"] == "stop"
     assert metadata["gateway_log_id"] == "log-2"
     assert metadata["model_provider"] == "openai"

@@ -123,8 +123,8 @@ class TestChatGPT54NanoIntegration(ChatModelIntegrationTests):
 
     @property
     def model_override_value(self) -> str:
-        # A substring of both the slug and the dated id the gateway reports back.
-        return "gpt-5.4-mini"
+        # Another catalog model; response_metadata["model_name"] reports the requested slug.
+        return "openai/gpt-5.4-mini"
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, list[Any]]:
