@@ -4,8 +4,9 @@ The contract agents rely on (see the module docs of ``base``): every response ca
 text so far in ``message.content`` and only the new text in ``delta`` (ReActAgent reads the
 former, CodeActAgent adds up the latter), and every tool call so far, as ``ToolCallBlock``s and
 as a list in ``additional_kwargs["tool_calls"]`` (streaming structured output reads only that
-list). Text and tool calls are assembled by the transport's ``StreamAccumulator``; this class
-only re-reads the tool calls when a chunk changed them, so a text chunk costs one message.
+list). Usage and the gateway meta (log id, cache status...) ride on the closing responses.
+Text and tool calls are assembled by the transport's ``StreamAccumulator``; this class only
+re-reads the tool calls when a chunk changed them, so a text chunk costs one message.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ class ChatResponseAssembler:
             self._read_tool_calls(accumulator)
         if thinking_delta:
             self._thinking += thinking_delta
-        extra: dict[str, Any] = dict(self._meta_kwargs)
+        # Gateway meta rides on the first response and on the closing ones (finish reason,
+        # usage), where consumers look for it; not on every text chunk (it costs ~1 µs each).
+        closing = finish_reason is not None or chunk.usage is not None
+        extra: dict[str, Any] = dict(self._meta_kwargs) if closing or self.last is None else {}
         if thinking_delta is not None:
             extra["thinking_delta"] = thinking_delta
         if finish_reason is not None:
