@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_POOL_KEY",
     "PoolKey",
+    "aclose_async_pool",
     "async_pool",
+    "close_sync_pools",
     "pool_count",
     "shared_ssl_context",
     "sync_pool",
@@ -102,6 +104,25 @@ def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
             )
             pools[key] = client
     return client
+
+
+def close_sync_pools() -> None:
+    """Close the shared sync pools and their idle connections (a new pool is built on next use).
+    For tests that count sockets, and for an orderly shutdown."""
+    with _lock:
+        clients = list(_sync.values())
+        _sync.clear()
+    for client in clients:
+        client.close()
+
+
+async def aclose_async_pool() -> None:
+    """Close the running loop's shared async pool (a new one is built on next use)."""
+    loop: asyncio.AbstractEventLoop = sys.modules["asyncio"].get_running_loop()
+    with _lock:
+        pools = _async.pop(loop, {})
+    for client in pools.values():
+        await client.aclose()
 
 
 def pool_count() -> tuple[int, int]:

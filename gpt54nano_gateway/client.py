@@ -142,8 +142,13 @@ class GatewayClient(ClientCore):
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         super().__init__(config or GatewayConfig.from_env(), retry_policy)
-        # Neither the shared pool nor an injected client is ours to close.
-        self._http = http_client if http_client is not None else sync_pool()
+        # Neither the shared pool nor an injected client is ours to close. The pool is looked
+        # up per call, so that closing it (close_sync_pools) never strands a client.
+        self._injected = http_client
+
+    @property
+    def _http(self) -> httpx.Client:
+        return self._injected if self._injected is not None else sync_pool()
 
     def create(
         self, request: ChatRequest, *, options: GatewayOptions | None = None
@@ -182,14 +187,15 @@ class GatewayClient(ClientCore):
 
     def _open(self, call: Call) -> tuple[httpx.Response, int]:
         """Send until a 2xx arrives (headers only) or the retry policy gives up."""
+        http = self._http
         attempt = 0
         while True:
             attempt += 1
             try:
-                request = self._request(self._http, call)
+                request = self._request(http, call)
                 # Explicit: an injected client may follow redirects; ours never do (a redirect
                 # would carry the token to another origin).
-                response = self._http.send(request, stream=True, follow_redirects=False)
+                response = http.send(request, stream=True, follow_redirects=False)
                 if 200 <= response.status_code < 300:
                     return response, attempt
                 try:
@@ -231,7 +237,8 @@ class AsyncGatewayClient(ClientCore):
         super().__init__(config or GatewayConfig.from_env(), retry_policy)
         self._injected = http_client  # the pool is per event loop: looked up per call
 
-    def _client(self) -> httpx.AsyncClient:
+    @property
+    def _http(self) -> httpx.AsyncClient:
         return self._injected if self._injected is not None else async_pool()
 
     async def create(
@@ -271,7 +278,7 @@ class AsyncGatewayClient(ClientCore):
 
     async def _open(self, call: Call) -> tuple[httpx.Response, int]:
         """Send until a 2xx arrives (headers only) or the retry policy gives up."""
-        http = self._client()
+        http = self._http
         attempt = 0
         while True:
             attempt += 1

@@ -705,14 +705,29 @@ def test_clients_share_one_sync_pool_and_one_ssl_context() -> None:
 def test_async_pools_are_per_event_loop_and_dead_loops_are_dropped() -> None:
     async def pool_of_this_loop() -> httpx.AsyncClient:
         a, b = AsyncGatewayClient(config()), AsyncGatewayClient(config())
-        assert a._client() is b._client()
-        return a._client()
+        assert a._http is b._http
+        return a._http
 
     first = asyncio.run(pool_of_this_loop())
     for _ in range(5):
         assert asyncio.run(pool_of_this_loop()) is not first
     # Pools of closed loops are dropped: only the last loop's pool is still registered.
     assert _pool.pool_count()[1] <= 1
+
+
+def test_shared_pools_can_be_closed_and_are_rebuilt() -> None:
+    client = GatewayClient(config())
+    first = client._http
+    _pool.close_sync_pools()
+    assert first.is_closed
+    assert client._http is not first and not client._http.is_closed  # the client carries on
+
+    async def cycle() -> bool:
+        pool = AsyncGatewayClient(config())._http
+        await _pool.aclose_async_pool()
+        return pool.is_closed and AsyncGatewayClient(config())._http is not pool
+
+    assert asyncio.run(cycle())
 
 
 def test_injected_http_client_is_used_and_left_open() -> None:
