@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -114,9 +115,13 @@ class GatewayOptions(BaseModel):
     def _metadata(
         cls, value: dict[str, str | int | float | bool] | None
     ) -> dict[str, str | int | float | bool] | None:
-        if value is not None and len(value) > 5:
+        if value is None:
+            return None
+        if len(value) > 5:
             # Cloudflare silently drops entries beyond five; refusing is clearer.
             raise ValueError("metadata holds at most 5 entries")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in value.values()):
+            raise ValueError("metadata numbers must be finite (NaN/Infinity are not JSON)")
         return value
 
     def to_headers(self) -> dict[str, str]:

@@ -250,6 +250,8 @@ def test_every_option_maps_to_its_header() -> None:
         {"metadata": {"a": None}},
         {"metadata": {"a": {"nested": 1}}},
         {"metadata": {"a": [1]}},
+        {"metadata": {"a": float("nan")}},
+        {"metadata": {"a": float("inf")}},
         {"request_timeout_ms": 0},
         {"retries": {"max_attempts": 0}},
         {"retries": {"max_attempts": 6}},
