@@ -429,19 +429,20 @@ class ChatGPT54Nano(BaseChatModel):
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         # "cloudflare": the provider that serves and bills the call (Workers AI / AI Gateway);
         # the upstream vendor is already visible in ls_model_name ("openai/gpt-5.4-nano").
-        params = self._get_invocation_params(stop=stop, **kwargs)
+        # Read from kwargs and fields directly: core calls this on every request, and
+        # `_get_invocation_params` would dump the whole model once more.
         ls_params = LangSmithParams(
             ls_provider="cloudflare",
-            ls_model_name=params.get("model", self.model_name),
+            ls_model_name=kwargs.get("model") or self.model_name,
             ls_model_type="chat",
         )
-        temperature = params.get("temperature", self.temperature)
+        temperature = kwargs.get("temperature", self.temperature)
         if temperature is not None:
             ls_params["ls_temperature"] = temperature
-        max_tokens = params.get("max_tokens", self.max_tokens)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             ls_params["ls_max_tokens"] = max_tokens
-        ls_stop = stop or params.get("stop") or self.stop
+        ls_stop = stop or kwargs.get("stop") or self.stop
         if ls_stop:
             ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
         return ls_params
