@@ -310,6 +310,7 @@ def stream_error_class(status: int | None, code: int | str | None) -> type[Strea
     if variant is None:
         variant = type(f"Stream{base.__name__}", (StreamError, base), {"__module__": __name__})
         _stream_variants[base] = variant
+        globals()[variant.__name__] = variant  # findable by name, so pickle can load it
     return variant
 
 

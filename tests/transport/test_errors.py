@@ -194,6 +194,17 @@ def test_error_payload_recognises_only_error_shapes() -> None:
     assert error_payload({"success": False}) == (None, "request failed (success: false)")
 
 
+def test_errors_survive_pickling() -> None:
+    import pickle
+
+    for error in (
+        error_from_response(429, {}, b'{"errors":[{"code":3040,"message":"busy"}]}', attempts=2),
+        stream_error_class(429, 3040)("busy"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and copy.message == error.message
+
+
 def test_stream_error_variants_are_both_stream_and_status_errors() -> None:
     cls = stream_error_class(429, 3040)
     assert issubclass(cls, StreamError) and issubclass(cls, RateLimitError)
