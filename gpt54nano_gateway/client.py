@@ -1,8 +1,12 @@
 """`GatewayClient` and `AsyncGatewayClient`: thin mirrored I/O shells over ``_base.ClientCore``.
 
 The two classes are the same code, method for method; they differ only by ``await``. Everything
-that is not I/O (request building, retry decisions, error mapping, parsing, SSE handling) lives in
-``_base.py`` and is written once.
+that is not I/O (request building, retry decisions, error mapping, parsing) lives in ``_base.py``,
+SSE handling in ``_stream.py``; both are written once.
+
+Streams: only the opening (up to the response headers) is retried. After ``data: [DONE]`` the
+rest of the body is still read (normally just the end of the chunked body), so that the
+connection goes back to the pool; a failure during that drain is ignored.
 
 ::
 
@@ -63,6 +67,8 @@ class ChatStream:
             for data in body:
                 yield from core.feed(data)
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
+            if core.done:
+                return  # it failed while draining after [DONE]: the answer is complete
             error = self._client._transport_error(
                 exc, core.meta.attempts, core.snapshot(), core.meta
             )
@@ -109,6 +115,8 @@ class AsyncChatStream:
                 for chunk in core.feed(data):
                     yield chunk
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
+            if core.done:
+                return  # it failed while draining after [DONE]: the answer is complete
             error = self._client._transport_error(
                 exc, core.meta.attempts, core.snapshot(), core.meta
             )

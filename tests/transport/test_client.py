@@ -551,6 +551,14 @@ def test_read_error_mid_stream_is_never_a_raw_httpx_error(io_mode: str, run_io: 
     assert info.value.partial is not None and info.value.partial.choices[0].message.content == "Hel"
 
 
+def test_a_failure_after_done_is_ignored(io_mode: str, run_io: Any) -> None:
+    # The body is drained after [DONE] so the connection can be reused; a server that stalls or
+    # drops there has still delivered the whole answer.
+    h = Harness(io_mode, run_io, lambda r: h.sse(FULL_STREAM, fail=httpx.ReadTimeout("idle")))
+    _, completion = h.stream()
+    assert completion.choices[0].message.content == "Hello"
+
+
 def test_stream_without_done_and_without_finish_reason_is_truncated(
     io_mode: str, run_io: Any
 ) -> None:
