@@ -130,6 +130,24 @@ class Call:
     gateway_retries: bool
 
 
+def as_request(request: object) -> ChatRequest:
+    """``request`` as a `ChatRequest`: a mapping is validated, anything else is a `TypeError`."""
+    if isinstance(request, ChatRequest):
+        return request
+    if isinstance(request, Mapping):
+        return ChatRequest.model_validate(request)
+    raise TypeError(f"request must be a ChatRequest or a mapping, not {type(request).__name__}")
+
+
+def as_options(options: object) -> GatewayOptions | None:
+    """Per-call ``options`` as `GatewayOptions`: a mapping is validated, a wrong type refused."""
+    if options is None or isinstance(options, GatewayOptions):
+        return options
+    if isinstance(options, Mapping):
+        return GatewayOptions.model_validate(options)
+    raise TypeError(f"options must be GatewayOptions or a mapping, not {type(options).__name__}")
+
+
 class ClientCore:
     """The sans-I/O half of `GatewayClient` / `AsyncGatewayClient`."""
 
@@ -156,8 +174,9 @@ class ClientCore:
 
     # -- building -------------------------------------------------------------------------
 
-    def _defaults(self, request: ChatRequest, *, stream: bool) -> ChatRequest:
+    def _defaults(self, request: ChatRequest | Mapping[str, Any], *, stream: bool) -> ChatRequest:
         """``request`` with the model and the stream flags filled in (a copy when changed)."""
+        request = as_request(request)
         update: dict[str, Any] = {}
         if request.model is None:
             update["model"] = self.config.model
@@ -170,7 +189,14 @@ class ClientCore:
             update["stream_options"] = None
         return request.model_copy(update=update) if update else request
 
-    def _call(self, request: ChatRequest, options: GatewayOptions | None, *, stream: bool) -> Call:
+    def _call(
+        self,
+        request: ChatRequest,
+        options: GatewayOptions | Mapping[str, Any] | None,
+        *,
+        stream: bool,
+    ) -> Call:
+        options = as_options(options)
         body = json.dumps(request_to_wire(request), separators=(",", ":"), ensure_ascii=False)
         headers = self._stream_headers if stream else self._headers
         gateway_retries = self._options.gateway_retries_enabled

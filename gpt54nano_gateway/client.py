@@ -20,7 +20,7 @@ connection goes back to the pool; a failure during that drain is ignored.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
@@ -28,6 +28,7 @@ from contextlib import (
     contextmanager,
 )
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -40,6 +41,9 @@ from .errors import GatewayError
 from .retry import RetryPolicy
 from .rules import apply_model_rules
 from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest, GatewayMeta
+
+# Per-call gateway options: the typed object, or a mapping of its fields.
+Options = GatewayOptions | Mapping[str, Any] | None
 
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
 
@@ -159,7 +163,7 @@ class GatewayClient(ClientCore):
         return self._injected if self._injected is not None else sync_pool()
 
     def create(
-        self, request: ChatRequest, *, options: GatewayOptions | None = None
+        self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
@@ -173,7 +177,7 @@ class GatewayClient(ClientCore):
         return self._completion(response, body, attempts)
 
     def stream(
-        self, request: ChatRequest, *, options: GatewayOptions | None = None
+        self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractContextManager[ChatStream]:
         """Open a streamed completion: ``with client.stream(req) as chunks: for c in chunks``."""
         prepared = apply_model_rules(self._defaults(request, stream=True))
@@ -250,7 +254,7 @@ class AsyncGatewayClient(ClientCore):
         return self._injected if self._injected is not None else async_pool()
 
     async def create(
-        self, request: ChatRequest, *, options: GatewayOptions | None = None
+        self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
@@ -264,7 +268,7 @@ class AsyncGatewayClient(ClientCore):
         return self._completion(response, body, attempts)
 
     def stream(
-        self, request: ChatRequest, *, options: GatewayOptions | None = None
+        self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractAsyncContextManager[AsyncChatStream]:
         """Open a streamed completion: ``async with client.stream(req) as chunks: async for``."""
         prepared = apply_model_rules(self._defaults(request, stream=True))

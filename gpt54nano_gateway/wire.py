@@ -270,7 +270,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     messages: Annotated[list[Message], Field(min_length=1)]
-    model: str | None = None
+    model: Annotated[str, Field(min_length=1)] | None = None
     temperature: Annotated[float, Field(ge=0, le=2, strict=True)] | None = None
     top_p: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
     frequency_penalty: Annotated[float, Field(ge=-2, le=2, strict=True)] | None = None

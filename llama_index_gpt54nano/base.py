@@ -20,7 +20,7 @@ Contracts LlamaIndex's agents rely on, and where they are met:
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.generic_utils import (
@@ -228,6 +228,8 @@ class GPT54Nano(StructuredOutputLLM):
             body.update(extra_body)
         options = self.gateway_options
         if (call_options := kwargs.get("gateway_options")) is not None:
+            if isinstance(call_options, Mapping):
+                call_options = GatewayOptions.model_validate(call_options)
             options = options.merged(call_options) if options is not None else call_options
         return ChatRequest.model_validate(body), options
 
