@@ -322,16 +322,6 @@ _XFAIL_TYPE = pytest.mark.xfail(
     reason="transport: create() does not check the type of `request` / `options` "
     "(AttributeError instead of a clear TypeError)",
 )
-_XFAIL_LI_OPTIONS = pytest.mark.xfail(
-    strict=True,
-    reason="llama_index: gateway_options given as a dict is not validated "
-    "(AttributeError: 'dict' object has no attribute 'model_fields_set')",
-)
-_XFAIL_EMPTY_MODEL = pytest.mark.xfail(
-    strict=True,
-    reason="wire: ChatRequest accepts model='' and the request is sent (emulator answers 400)",
-)
-
 CALLED: list[Any] = [
     _called("langchain: temperature 5 per call", _lc("invoke", "hi", temperature=5.0),
             ValidationError, "temperature"),
@@ -374,11 +364,8 @@ CALLED: list[Any] = [
     _called("llama_index: plain http to a remote host",
             _li("chat", "ok", model={"base_url": "http://api.example.com/client/v4"}),
             ConfigurationError, "http://"),
-    pytest.param(
-        _called("llama_index: invalid per-call gateway option (dict)",
-                _li("chat", "ok", gateway_options={"cache_ttl": 1}), ValidationError,
-                "cache_ttl"),
-        marks=_XFAIL_LI_OPTIONS, id="llama_index: invalid per-call gateway option (dict)"),
+    _called("llama_index: invalid per-call gateway option (dict)",
+            _li("chat", "ok", gateway_options={"cache_ttl": 1}), ValidationError, "cache_ttl"),
     pytest.param(
         _called("transport: a dict instead of a ChatRequest",
                 _tx(lambda: {"messages": [user()]}), TypeError, "ChatRequest"),
@@ -387,10 +374,8 @@ CALLED: list[Any] = [
         _called("transport: options as a dict", _tx(request, options={"cache_ttl": 120}),
                 TypeError, "GatewayOptions"),
         marks=_XFAIL_TYPE, id="transport: options as a dict"),
-    pytest.param(
-        _called("transport: empty model name", _tx(lambda: request(model="")),
-                ValidationError, "model"),
-        marks=_XFAIL_EMPTY_MODEL, id="transport: empty model name"),
+    _called("transport: empty model name", _tx(lambda: request(model="")),
+            ValidationError, "model"),
 ]  # fmt: skip
 
 
