@@ -229,7 +229,13 @@ def import_seconds(module: str, repeats: int) -> Stat:
     statement = module if module.startswith(("from ", "import ")) else f"import {module}"
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     stat = Stat()
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    # Byte-code caching on (into a scratch directory), as an installed wheel has: with
+    # PYTHONDONTWRITEBYTECODE set, a checkout would recompile its sources on every import.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {
+        "PYTHONPATH": str(REPO),
+        "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "gpt54nano-bench-pycache"),
+    }
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     for _ in range(repeats):
         out = subprocess.run(
