@@ -313,16 +313,25 @@ def _tx(make: Callable[[], Any], **kwargs: Any) -> tuple[Callable[[Env], Any], A
     )
 
 
+def _tx_stream(make: Callable[[], Any]) -> tuple[Callable[[Env], Any], Any]:
+    """(sync, async) twins opening a transport stream of what ``make`` builds."""
+
+    def sync(e: Env) -> Any:
+        with e.client().stream(make()) as chunks:
+            return list(chunks)
+
+    async def asynchronous(e: Env) -> Any:
+        async with e.aclient().stream(make()) as chunks:
+            return [chunk async for chunk in chunks]
+
+    return sync, asynchronous
+
+
 def _called(id: str, twins: tuple[Any, Any], error: type[BaseException], says: str) -> Called:
     return Called(id, twins[0], twins[1], error, says)
 
 
-_XFAIL_TYPE = pytest.mark.xfail(
-    strict=True,
-    reason="transport: create() does not check the type of `request` / `options` "
-    "(AttributeError instead of a clear TypeError)",
-)
-CALLED: list[Any] = [
+CALLED: list[Called] = [
     _called("langchain: temperature 5 per call", _lc("invoke", "hi", temperature=5.0),
             ValidationError, "temperature"),
     _called("langchain: temperature 5 per call (stream)", _lc("stream", "hi", temperature=5.0),
@@ -366,24 +375,28 @@ CALLED: list[Any] = [
             ConfigurationError, "http://"),
     _called("llama_index: invalid per-call gateway option (dict)",
             _li("chat", "ok", gateway_options={"cache_ttl": 1}), ValidationError, "cache_ttl"),
-    pytest.param(
-        _called("transport: a dict instead of a ChatRequest",
-                _tx(lambda: {"messages": [user()]}), TypeError, "ChatRequest"),
-        marks=_XFAIL_TYPE, id="transport: a dict instead of a ChatRequest"),
-    pytest.param(
-        _called("transport: options as a dict", _tx(request, options={"cache_ttl": 120}),
-                TypeError, "GatewayOptions"),
-        marks=_XFAIL_TYPE, id="transport: options as a dict"),
+    _called("transport: a string instead of a request", _tx(lambda: "hello"),
+            TypeError, "ChatRequest"),
+    _called("transport: options of the wrong type", _tx(request, options="fast"),
+            TypeError, "GatewayOptions"),
+    _called("transport: request mapping with temperature 9",
+            _tx(lambda: {"messages": [user()], "temperature": 9.0}),
+            ValidationError, "temperature"),
+    _called("transport: stream of a request mapping with top_p 2",
+            _tx_stream(lambda: {"messages": [user()], "top_p": 2.0}), ValidationError, "top_p"),
+    _called("transport: stream of a list", _tx_stream(lambda: [user()]), TypeError, "mapping"),
+    _called("transport: request mapping without messages", _tx(lambda: {"messages": []}),
+            ValidationError, "messages"),
+    _called("transport: options mapping with cache_ttl 1",
+            _tx(request, options={"cache_ttl": 1}), ValidationError, "cache_ttl"),
+    _called("transport: CR/LF in an options mapping",
+            _tx(request, options={"event_id": "x\r\nInjected: 1"}), ValidationError, "CR, LF"),
     _called("transport: empty model name", _tx(lambda: request(model="")),
             ValidationError, "model"),
 ]  # fmt: skip
 
 
-def _case_id(case: Any) -> str:
-    return case.id if isinstance(case, Called) else str(case)
-
-
-@pytest.mark.parametrize("case", CALLED, ids=_case_id)
+@pytest.mark.parametrize("case", CALLED, ids=[case.id for case in CALLED])
 def test_refused_before_sending(case: Called, env: Env, run_io: Callable[..., Any]) -> None:
     with pytest.raises(case.error) as info:
         run_io(lambda: case.sync(env), lambda: case.async_(env))
