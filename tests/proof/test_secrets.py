@@ -164,6 +164,8 @@ def test_repr_of_public_objects(emulator_clean: Emulator) -> None:
         "GPT54Nano.metadata": llm.metadata,
         "GPT54Nano.gateway_config": _value(llm.gateway_config),
     }
+    objects["emulator request log"] = emulator_clean.requests
+    assert objects["emulator request log"]
     for name, obj in objects.items():
         assert_clean(repr(obj), f"repr({name})")
         assert_clean(str(obj), f"str({name})")
@@ -176,16 +178,26 @@ def test_repr_of_public_objects(emulator_clean: Emulator) -> None:
 def test_debug_logs(
     emulator_clean: Emulator, caplog: pytest.LogCaptureFixture, run_io: Callable[..., Any]
 ) -> None:
-    for name in ("gpt54nano_gateway", "httpx", "httpcore"):
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from langchain_gpt54nano import ChatGPT54Nano
+    from llama_index_gpt54nano import GPT54Nano
+
+    for name in ("gpt54nano_gateway", "httpx", "httpcore", "langchain", "llama_index"):
         caplog.set_level(logging.DEBUG, logger=name)
+    caplog.set_level(logging.DEBUG)  # the root logger too: whatever else speaks
     config = config_for(emulator_clean)
     emulator_clean.plan_faults(Fault(kind="status", status=503), next_n=1)  # one retry, logged
+    chat, llm = ChatGPT54Nano(config=config), GPT54Nano(config=config)
+    messages = [ChatMessage(role="user", content="Say hello")]
 
     def sync() -> None:
         client = GatewayClient(config, retry_policy=no_sleep_policy())
         client.create(hello())
         with client.stream(hello()) as stream:
             stream.completion()
+        chat.invoke("Say hello")
+        llm.chat(messages)
         with pytest.raises(GatewayError):
             GatewayClient(config_for(emulator_clean, api_token=WRONG)).create(hello())
 
@@ -194,6 +206,8 @@ def test_debug_logs(
         await client.create(hello())
         async with client.stream(hello()) as stream:
             await stream.completion()
+        await chat.ainvoke("Say hello")
+        await llm.achat(messages)
         with pytest.raises(GatewayError):
             await AsyncGatewayClient(config_for(emulator_clean, api_token=WRONG)).create(hello())
 
