@@ -3,10 +3,11 @@
 Agents are async-only APIs (``agent.run`` returns a workflow handler); each test runs them on a
 fresh event loop, streaming (their default) and not. The chat engine has both APIs: run_io.
 
-No ``from __future__ import annotations`` here: CodeActAgent prints the tools' signatures into
-its prompt, and the emulator reads ``a: int`` but not the stringified ``a: 'int'`` (see
-EMULATOR_NEEDS.md).
+With ``from __future__ import annotations`` CodeActAgent prints stringified signatures
+(``a: 'int'``) into its prompt, as most user code would.
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextlib

@@ -15,7 +15,6 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel
 
-from gpt54nano_gateway.emulator import Reply
 from llama_index_gpt54nano import GPT54Nano
 
 PROMPT = PromptTemplate("Extract the person from: {text}")
@@ -122,9 +121,8 @@ def test_tool_knobs_in_llm_kwargs_are_dropped_in_json_schema_mode(
 def test_other_program_modes_go_to_core(
     emulator: Any, bodies: Any, run_io: Callable[..., Any]
 ) -> None:
-    # Scripted: core's text program quotes the schema with doubled braces, which the emulator
-    # does not read as a schema (EMULATOR_NEEDS.md #4). The point is the routing.
-    emulator.queue_reply(Reply(content='{"name": "Ada", "age": 36}'))
+    # Core's text program quotes the schema in the prompt (with doubled braces); the emulator's
+    # model reads it from there, as a real model would.
     llm = GPT54Nano(
         account_id=emulator.account_id,
         api_key=emulator.api_token,
