@@ -20,7 +20,7 @@ import ipaddress
 import json
 import math
 import os
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -180,6 +180,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def refuse_pickle(type_name: str) -> NoReturn:
+    """Pickling is refused: a pickle would carry the API token in clear (SecretStr pickles its
+    value), and would hand it to whatever reads the bytes."""
+    raise TypeError(
+        f"{type_name} holds a Cloudflare API token and is not picklable: build it again in the "
+        "other process (e.g. from the environment with GatewayConfig.from_env())"
+    )
+
+
 class GatewayConfig(BaseModel):
     """Where and how to reach Cloudflare. Build it directly or with `from_env`; an account id or
     token not given is read from ``CLOUDFLARE_ACCOUNT_ID`` / ``CF_ACCOUNT_ID`` and
@@ -275,6 +284,9 @@ class GatewayConfig(BaseModel):
     def chat_completions_url(self) -> str:
         """The full URL requests are POSTed to."""
         return self._url
+
+    def __getstate__(self) -> NoReturn:
+        refuse_pickle(type(self).__name__)
 
     def auth_headers(self) -> dict[str, str]:
         """Authentication (and gateway selection) headers for the chosen endpoint form."""

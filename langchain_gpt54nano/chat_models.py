@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import (
@@ -29,7 +29,7 @@ from langchain_core.utils.utils import get_pydantic_field_names
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
-from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions
+from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions, refuse_pickle
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
 from ._convert import (
@@ -378,6 +378,9 @@ class ChatGPT54Nano(BaseChatModel):
         object.__setattr__(self, "api_key", config.api_token)
         object.__setattr__(self, "account_id", config.account_id)
         object.__setattr__(self, "gateway_id", config.gateway_id)
+
+    def __getstate__(self) -> NoReturn:
+        refuse_pickle(type(self).__name__)
 
     # --- identity -----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ Contracts LlamaIndex's agents rely on, and where they are met:
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -45,7 +45,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import ToolSelection
 
-from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions
+from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions, refuse_pickle
 from gpt54nano_gateway.wire import ChatRequest
 
 from ._convert import from_wire_completion, to_wire_messages
@@ -164,6 +164,9 @@ class GPT54Nano(StructuredOutputLLM):
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
+
+    def __getstate__(self) -> NoReturn:
+        refuse_pickle(type(self).__name__)
 
     # --- transport -----------------------------------------------------------------------
 
