@@ -642,14 +642,6 @@ def test_llama_index_instrumentation(emulator_clean: Emulator, run_io: Callable[
 
 # --- pickle ---------------------------------------------------------------------------------------
 
-# Not strict: the owners are deciding (refuse pickling, or leave the token out); a fix shows as
-# XPASS in the report.
-_PICKLE_GAP = pytest.mark.xfail(
-    strict=False,
-    reason="pickle carries the token (pydantic SecretStr pickles its value): refuse pickling "
-    "with a clear error, or leave the token out",
-)
-
 
 def _objects_to_pickle(emu: Emulator) -> dict[str, Callable[[], Any]]:
     def chat() -> Any:
@@ -672,14 +664,7 @@ def _objects_to_pickle(emu: Emulator) -> dict[str, Callable[[], Any]]:
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("GatewayConfig", marks=_PICKLE_GAP),
-        pytest.param("GatewayClient", marks=_PICKLE_GAP),
-        pytest.param("AsyncGatewayClient", marks=_PICKLE_GAP),
-        pytest.param("ChatGPT54Nano", marks=_PICKLE_GAP),
-        pytest.param("GPT54Nano", marks=_PICKLE_GAP),
-    ],
+    "name", ["GatewayConfig", "GatewayClient", "AsyncGatewayClient", "ChatGPT54Nano", "GPT54Nano"]
 )
 def test_pickle(name: str, emulator_clean: Emulator) -> None:
     obj = _objects_to_pickle(emulator_clean)[name]()
