@@ -76,12 +76,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class EmulatorProcess:
-    """``python -m gpt54nano_gateway.emulator --port N`` in its own process."""
+# Runs the emulator with every chat answer held ``hold`` seconds (its "stall" fault, planned for
+# every request): the command line has no option for a standing fault plan.
+_HELD_EMULATOR = """
+import sys, threading
+from gpt54nano_gateway.emulator import Emulator, Fault
+port, account, token, hold = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+emulator = Emulator(account_id=account, api_token=token, port=port).start()
+emulator.plan_faults(Fault(kind="stall", seconds=hold), every=1)
+print("ready", flush=True)
+threading.Event().wait()
+"""
 
-    def __init__(self, *, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
+
+class EmulatorProcess:
+    """``python -m gpt54nano_gateway.emulator --port N`` in its own process.
+
+    With ``hold`` (seconds), every chat answer is held that long before its first byte, so that
+    concurrent requests are really in flight at once (as real model calls, seconds long, are)."""
+
+    def __init__(
+        self, *, port: int | None = None, extra_args: Sequence[str] = (), hold: float = 0.0
+    ) -> None:
         self.port = port or free_port()
         self.extra_args = list(extra_args)
+        self.hold = hold
         self.proc: subprocess.Popen[bytes] | None = None
         self._stderr: Any = None
         self.target = Target(root_url=f"http://127.0.0.1:{self.port}")
@@ -101,6 +120,9 @@ class EmulatorProcess:
             "warning",
             *self.extra_args,
         ]
+        if self.hold:
+            held = [str(self.port), ACCOUNT_ID, API_TOKEN, str(self.hold)]
+            cmd = [sys.executable, "-c", _HELD_EMULATOR, *held]
         env = dict(os.environ, PYTHONPATH=str(REPO))
         # stderr to a file, not a pipe: an unread pipe would fill up and block the server.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)

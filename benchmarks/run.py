@@ -263,19 +263,11 @@ PATHS: list[Path] = [
 
 # --- 256 in flight: the pool choices -------------------------------------------------------------
 
-# Each request of a burst asks the emulator to hold its answer this long (its "stall" fault), so
-# that all of a burst's requests are open at once, as real model calls (seconds long) would be.
-# Without it the emulator answers faster than the client sends and "256 in flight" would depend
-# on how busy the machine happens to be.
+# The emulator used for the bursts holds every answer this long (its "stall" fault), so that all
+# of a burst's requests are open at once, as real model calls (seconds long) would be. Without
+# it the emulator answers faster than the client sends, and "256 in flight" would depend on how
+# busy the machine happens to be.
 IN_FLIGHT_HOLD = 0.2
-
-
-async def _hold(request: httpx.Request) -> None:
-    request.headers["x-emulator-fault"] = f"stall;seconds={IN_FLIGHT_HOLD}"
-
-
-def _held_async_client(**kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(event_hooks={"request": [_hold]}, **kwargs)
 
 
 def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Callable[[], Any]]]:
@@ -292,7 +284,7 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
             if transport is not None:
                 kwargs["transport"] = transport()
             raw_client = RawHttpx(target)
-            raw_client._aclient = _held_async_client(**kwargs)
+            raw_client._aclient = httpx.AsyncClient(**kwargs)
             return raw_client.acreate, raw_client.aclose
 
         return make
@@ -329,12 +321,12 @@ def concurrency_variants(target: Target, concurrency: int) -> list[tuple[str, Ca
         ("transport (GatewayClient), default", ours()),
         (
             "transport + httpx default pool (100/20)",
-            ours(lambda: _held_async_client(timeout=120.0, follow_redirects=False)),
+            ours(lambda: httpx.AsyncClient(timeout=120.0, follow_redirects=False)),
         ),
         (
             "transport + httpx-aiohttp transport",
             ours(
-                lambda: _held_async_client(transport=aiohttp_transport(), timeout=120.0),
+                lambda: httpx.AsyncClient(transport=aiohttp_transport(), timeout=120.0),
             ),
         ),
     ]
@@ -502,92 +494,48 @@ def measure_streams(
                     del built[name]
 
 
-def concurrency_rows(
-    target: Target, built: dict[str, Any], concurrency: int
-) -> list[tuple[str, Callable[[], Any]]]:
+def concurrency_rows(target: Target, concurrency: int) -> list[tuple[str, Callable[[], Any]]]:
+    """The pool choices, then every other path as a user builds it (built once, so its pools
+    live across runs as they would in an application)."""
     rows = concurrency_variants(target, concurrency)
-    for name in ("LangChain floor", "ChatGPT54Nano", "LlamaIndex floor", "GPT54Nano"):
-        if name in built:
-            rows.append((name, _framework_row(built[name])))
+    for path in PATHS:
+        if path.name in ("raw httpx", "transport (GatewayClient)"):
+            continue  # the first pool choices are these two
+        try:
+            obj = path.build(target)
+        except Exception as exc:
+            log(f"SKIP {path.name} at {concurrency} in flight: {_short(exc)}")
+            continue
+        rows.append((path.name, lambda obj=obj: (obj.acall, None)))
     return rows
 
 
-def _framework_row(path: Any) -> Callable[[], Any]:
-    """Our adapters use the transport's shared pool (held by `_hold_shared_pool`); a floor gets
-    a fresh held httpx client (httpx's default pool) for the run, closed after it."""
-    model = getattr(path, "model", None) or getattr(path, "llm", None)
-    is_floor = type(model).__name__ in ("LangChainFloor", "LlamaIndexFloor")
+def measure_concurrency(sizes: Sizes, results: Results) -> None:
+    """Bursts against an emulator of their own that holds each answer, on a fresh event loop
+    (so the transport's per-loop shared pool starts empty)."""
+    with EmulatorProcess(hold=IN_FLIGHT_HOLD) as held, asyncio.Runner() as runner:
+        rows = concurrency_rows(held.target, sizes.concurrency)
+        for rep in range(sizes.burst_repeats):
+            log(f"{sizes.concurrency} in flight, run {rep + 1}/{sizes.burst_repeats}")
+            for name, make in rows:
+                if results.notes.get(f"@{name}"):
+                    continue
 
-    def make() -> Any:
-        if not is_floor:
-            return path.acall, None
-        client = _held_async_client(timeout=60.0)
-        model._aclient = client
+                async def one(make: Callable[[], Any] = make) -> tuple[float, float]:
+                    call, close = make()
+                    try:
+                        return await burst(lambda: call(SHORT), sizes.concurrency, sizes.bursts)
+                    finally:
+                        if close is not None:
+                            await close()
 
-        async def close() -> None:
-            await client.aclose()
-            model._aclient = None  # the next user of the floor builds a fresh client
-
-        return path.acall, close
-
-    return make
-
-
-def measure_concurrency(
-    target: Target,
-    built: dict[str, Any],
-    runner: asyncio.Runner,
-    sizes: Sizes,
-    results: Results,
-) -> None:
-    rows = concurrency_rows(target, built, sizes.concurrency)
-    runner.run(_hold_shared_pool(True))
-    try:
-        _bursts(rows, runner, sizes, results)
-    finally:
-        runner.run(_hold_shared_pool(False))
-
-
-async def _hold_shared_pool(on: bool) -> None:
-    """Adds (or removes) the hold to the transport's shared pool of this loop, which our
-    default rows and the adapters use (benchmark-only: it reaches into a private module)."""
-    from gpt54nano_gateway._pool import async_pool
-
-    pool = async_pool()
-    hooks = [hook for hook in pool.event_hooks["request"] if hook is not _hold]
-    pool.event_hooks = {
-        "request": [*hooks, _hold] if on else hooks,
-        "response": pool.event_hooks["response"],
-    }
-
-
-def _bursts(
-    rows: list[tuple[str, Callable[[], Any]]],
-    runner: asyncio.Runner,
-    sizes: Sizes,
-    results: Results,
-) -> None:
-    for rep in range(sizes.burst_repeats):
-        log(f"{sizes.concurrency} in flight, run {rep + 1}/{sizes.burst_repeats}")
-        for name, make in rows:
-            if results.notes.get(f"@{name}"):
-                continue
-
-            async def one(make: Callable[[], Any] = make) -> tuple[float, float]:
-                call, close = make()
                 try:
-                    return await burst(lambda: call(SHORT), sizes.concurrency, sizes.bursts)
-                finally:
-                    if close is not None:
-                        await close()
-
-            try:
-                cpu, wall = runner.run(asyncio.wait_for(one(), timeout=120))
-                results.stat("burst", "cpu", name).add(cpu)
-                results.stat("burst", "wall", name).add(wall)
-            except Exception as exc:
-                results.notes[f"@{name}"] = f"failed: {_short(exc)}"
-                log(f"burst {name} failed: {_short(exc)}")
+                    cpu, wall = runner.run(asyncio.wait_for(one(), timeout=120))
+                    results.stat("burst", "cpu", name).add(cpu)
+                    results.stat("burst", "wall", name).add(wall)
+                except Exception as exc:
+                    results.notes[f"@{name}"] = f"failed: {_short(exc)}"
+                    log(f"burst {name} failed: {_short(exc)}")
 
 
 def measure_imports(sizes: Sizes, results: Results) -> None:
@@ -766,8 +714,8 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
     )
     add("")
     add(
-        f"Each request asks the emulator to hold its answer {IN_FLIGHT_HOLD * 1000:.0f} ms, so "
-        f"that all {sizes.concurrency} are open at once; wall per request = a burst's wall time "
+        f"An emulator of their own holds every answer {IN_FLIGHT_HOLD * 1000:.0f} ms, so that all "
+        f"{sizes.concurrency} are open at once; wall per request = a burst's wall time "
         f"/ {sizes.concurrency}. The emulator speaks HTTP/1.1 only, so HTTP/2 cannot be measured "
         "here (and httpx needs the `h2` extra for it)."
     )
@@ -935,10 +883,10 @@ def main(argv: list[str] | None = None) -> int:
             measure_requests(built, runner, sizes, results)
         if "streams" in sections:
             measure_streams(streaming, runner, sizes, results)
-        if "concurrency" in sections:
-            measure_concurrency(target, built, runner, sizes, results)
         if "rss" in sections:
             measure_rss(target, sizes, results)
+    if "concurrency" in sections:
+        measure_concurrency(sizes, results)
     if "imports" in sections:
         measure_imports(sizes, results)
     meta = {
