@@ -7,9 +7,10 @@ number of seconds, or ``None`` for "give up". It retries:
 - statuses 408, 409, 429 (but never `QuotaExceededError`), 500, 502, 503, 504 and 524.
 
 The wait is ``min(base * 2**(attempt-1), cap)`` shortened by up to 25 % of jitter, unless the
-response says otherwise with ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date). A
-server-requested wait above ``retry_after_cap`` (60 s) is not sat out: the error is raised at
-once, since waiting a minute inside a call is worse than failing fast.
+response says otherwise with ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date),
+capped at ``retry_after_cap`` (60 s) so that one header cannot park a call for an hour. The
+overall deadline (``GatewayConfig.total_timeout``) still wins: a wait that would cross it is not
+started, and the error is raised at once.
 
 When the gateway retries itself (``GatewayOptions.retries.max_attempts > 1``), the client retries
 a relayed 429/5xx at most once more (``gateway_retries=True``), so that the attempts do not
@@ -102,7 +103,7 @@ class RetryPolicy:
         if isinstance(error, APIStatusError):
             asked = retry_after_seconds(error.headers)
             if asked is not None:
-                return asked if asked <= self.retry_after_cap else None
+                return min(asked, self.retry_after_cap)
         wait = min(self.base * 2.0 ** (attempt - 1), self.cap)
         if self.jitter:
             wait *= 1.0 - 0.25 * random.random()  # jitter, not security
