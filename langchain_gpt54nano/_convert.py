@@ -66,8 +66,26 @@ _TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
 
 
 def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """Convert a LangChain conversation into wire message dicts."""
-    return [to_wire_message(message) for message in messages]
+    """Convert a LangChain conversation into wire message dicts.
+
+    Chat Completions allows only text in a ``tool`` message, but a tool may return images or
+    files. Those go in one ``user`` message placed right after the run of tool results (tool
+    messages must directly follow the assistant turn that called them), as the LlamaIndex
+    adapter does.
+    """
+    wire: list[dict[str, Any]] = []
+    media: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message, ToolMessage):
+            wire.append(_tool_message(message, media))
+            continue
+        if media:
+            wire.append(_attachments_message(media))
+            media = []
+        wire.append(to_wire_message(message))
+    if media:
+        wire.append(_attachments_message(media))
+    return wire
 
 
 def to_wire_message(message: BaseMessage) -> dict[str, Any]:
@@ -83,8 +101,6 @@ def to_wire_message(message: BaseMessage) -> dict[str, Any]:
             raise UnsupportedContentError(f"unsupported __openai_role__ {role!r}")
         return _with_name({"role": role, "content": _text_content(message.content, role)}, message)
     if isinstance(message, ToolMessage):
-        # `name` and `status` are not part of the wire tool message; status="error" is
-        # conveyed by the content itself, as langchain-openai does.
         return {
             "role": "tool",
             "content": _text_content(message.content, "tool"),
@@ -105,6 +121,30 @@ def to_wire_message(message: BaseMessage) -> dict[str, Any]:
             )
         return _with_name(wire, message)
     raise UnsupportedContentError(f"unsupported message type {type(message).__name__}")
+
+
+def _tool_message(message: ToolMessage, media: list[dict[str, Any]]) -> dict[str, Any]:
+    """The wire tool message; its image/file blocks are appended to ``media`` instead."""
+    # `name` and `status` are not part of the wire tool message; status="error" is conveyed by
+    # the content itself, as langchain-openai does.
+    if isinstance(message.content, str):
+        text = message.content
+    else:
+        texts: list[str] = []
+        for block in message.content:
+            if isinstance(block, str):
+                texts.append(block)
+            elif isinstance(block, Mapping) and block.get("type") in _TEXT_TYPES:
+                texts.append(str(block.get("text", "")))
+            else:
+                media.append(_user_part(block))
+        text = "".join(texts) or "(the result is attached in the next message)"
+    return {"role": "tool", "content": text, "tool_call_id": message.tool_call_id}
+
+
+def _attachments_message(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    intro = {"type": "text", "text": "Attachments returned by the tool calls above:"}
+    return {"role": "user", "content": [intro, *parts]}
 
 
 def _with_name(wire: dict[str, Any], message: BaseMessage) -> dict[str, Any]:

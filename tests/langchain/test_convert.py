@@ -240,8 +240,8 @@ BAD_MESSAGES: list[tuple[str, BaseMessage]] = [
     ("image without mime type", HumanMessage(content=[{"type": "image", "base64": PNG_B64}])),
     ("image in a system message", SystemMessage(content=[{"type": "image", "url": "https://x"}])),
     (
-        "image in a tool message",
-        ToolMessage(content=[{"type": "image", "url": "u"}], tool_call_id="c"),
+        "unknown block in a tool message",
+        ToolMessage(content=[{"type": "video", "url": "u"}], tool_call_id="c"),
     ),
     ("function message", FunctionMessage(content="x", name="f")),
     ("unknown ChatMessage role", ChatMessage(role="critic", content="x")),
@@ -259,6 +259,30 @@ def test_unsupported_content_is_a_clear_value_error(message: BaseMessage) -> Non
     with pytest.raises(UnsupportedContentError) as caught:
         to_wire_messages([message])
     assert isinstance(caught.value, ValueError)
+
+
+def test_tool_results_with_images_send_them_in_a_user_message_after_the_run() -> None:
+    call = {"name": "snap", "args": {}, "id": "c1", "type": "tool_call"}
+    second = {"name": "note", "args": {}, "id": "c2", "type": "tool_call"}
+    wire = to_wire_messages(
+        [
+            HumanMessage(content="look"),
+            AIMessage(content="", tool_calls=[call, second]),
+            ToolMessage(
+                content=[
+                    {"type": "text", "text": "a cat"},
+                    {"type": "image", "url": "https://x/c.png"},
+                ],
+                tool_call_id="c1",
+            ),
+            ToolMessage(content="noted", tool_call_id="c2"),
+            HumanMessage(content="and?"),
+        ]
+    )
+    assert [m["role"] for m in wire] == ["user", "assistant", "tool", "tool", "user", "user"]
+    assert wire[2] == {"role": "tool", "content": "a cat", "tool_call_id": "c1"}
+    assert wire[4]["content"][1] == {"type": "image_url", "image_url": {"url": "https://x/c.png"}}
+    assert wire[5] == {"role": "user", "content": "and?"}
 
 
 # --- tools -------------------------------------------------------------------------------

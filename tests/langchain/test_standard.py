@@ -112,9 +112,18 @@ class TestChatGPT54NanoIntegration(ChatModelIntegrationTests):
     def supports_anthropic_inputs(self) -> bool:
         return True
 
-    # Not supported, so their standard tests skip with that reason: audio input (the model
-    # takes none) and images/PDFs inside tool results (Chat Completions tool messages carry
-    # text only).
+    @property
+    def supports_image_tool_message(self) -> bool:
+        # Chat Completions tool messages carry text only: the adapter sends the image in a user
+        # message right after the tool results (to_wire_messages).
+        return True
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return True
+
+    # Not supported, so its standard test skips with that reason: audio input (GPT-5.4 nano
+    # takes no audio in Chat Completions; claiming it would only move the failure to Cloudflare).
 
     @property
     def enable_vcr_tests(self) -> bool:
