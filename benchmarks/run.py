@@ -355,12 +355,12 @@ class Sizes:
 
 FULL = Sizes(
     repeats=5,
-    requests=100,
+    requests=150,
     streams_200=4,
     streams_2000=1,
     concurrency=256,
     bursts=1,
-    burst_repeats=3,
+    burst_repeats=2,
     rss_requests=10_000,
     import_repeats=3,
 )
