@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
 
 T = TypeVar("T")
+
+# Real Cloudflare credentials from the developer's shell. Captured before any test runs, then
+# hidden from every test except the `live` ones, so that no emulator test can reach Cloudflare
+# by accident and `from_env` tests see exactly the environment they set up.
+CLOUDFLARE_ENV_VARS = (
+    "CLOUDFLARE_ACCOUNT_ID",
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_AI_GATEWAY_ID",
+    "CF_ACCOUNT_ID",
+    "CF_AI_API_TOKEN",
+)
+LIVE_ENV = {name: os.environ[name] for name in CLOUDFLARE_ENV_VARS if os.environ.get(name)}
+
+
+@pytest.fixture(autouse=True)
+def _hide_cloudflare_credentials(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("live") is None:
+        for name in CLOUDFLARE_ENV_VARS:
+            monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(params=["sync", "async"])
