@@ -277,6 +277,24 @@ class ClientCore:
         error.__cause__ = exc
         return error
 
+    def _error_in(
+        self, response: httpx.Response, body: bytes, attempts: int
+    ) -> GatewayError | None:
+        """The error a read response holds: any status >= 300, or a 2xx whose JSON envelope says
+        ``success: false`` / carries ``errors`` (Cloudflare does that); ``None`` otherwise.
+        Called inside the retry loop, so an enveloped 3040 is retried like a 429."""
+        if response.status_code >= 300:
+            return self._status_error(response, body, attempts)
+        if b'"choices"' in body:
+            return None  # the common case, without a second JSON parse (create() checks the rest)
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return None  # create() reports the unparsable body
+        if isinstance(parsed, dict) and "choices" not in parsed and error_payload(parsed):
+            return self._status_error(response, body, attempts)
+        return None
+
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
         return error_from_response(
@@ -340,6 +358,10 @@ class ClientCore:
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
         return StreamCore(meta, call.deadline, self.config.api_token)
+
+
+def is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "")
 
 
 def is_event_stream(response: httpx.Response) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from ._base import Call, ClientCore, is_event_stream, is_uncompressed
+from ._base import Call, ClientCore, is_event_stream, is_json, is_uncompressed
 from ._pool import async_pool, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
@@ -208,12 +208,17 @@ class GatewayClient(ClientCore):
                 # Explicit: an injected client may follow redirects; ours never do (a redirect
                 # would carry the token to another origin).
                 response = http.send(request, stream=True, follow_redirects=False)
-                if 200 <= response.status_code < 300:
+                if 200 <= response.status_code < 300 and not is_json(response):
                     return response, attempt
                 try:
-                    error = self._status_error(response, response.read(), attempt)
-                finally:
+                    found = self._error_in(response, response.read(), attempt)
+                except BaseException:
                     response.close()
+                    raise
+                if found is None:
+                    return response, attempt  # a JSON 2xx, already read: create() parses it
+                response.close()
+                error = found
             except (httpx.HTTPError, GatewayError) as exc:
                 error = self._transport_error(exc, attempt)
             delay = self._retry_delay(attempt, error, call)
@@ -297,12 +302,17 @@ class AsyncGatewayClient(ClientCore):
             try:
                 request = self._request(http, call)
                 response = await http.send(request, stream=True, follow_redirects=False)
-                if 200 <= response.status_code < 300:
+                if 200 <= response.status_code < 300 and not is_json(response):
                     return response, attempt
                 try:
-                    error = self._status_error(response, await response.aread(), attempt)
-                finally:
+                    found = self._error_in(response, await response.aread(), attempt)
+                except BaseException:
                     await response.aclose()
+                    raise
+                if found is None:
+                    return response, attempt  # a JSON 2xx, already read: create() parses it
+                await response.aclose()
+                error = found
             except (httpx.HTTPError, GatewayError) as exc:
                 error = self._transport_error(exc, attempt)
             delay = self._retry_delay(attempt, error, call)

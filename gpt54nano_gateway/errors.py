@@ -337,6 +337,8 @@ def error_from_response(
         http_code = parsed.get("httpCode")
         if isinstance(http_code, int) and not isinstance(http_code, bool) and http_code >= 400:
             effective = http_code
+        elif (documented := status_for_code(code)) is not None:
+            effective = documented  # e.g. 3040 "capacity exceeded" inside a 200 is a 429
     cls = error_class(effective, code) if effective >= 400 else APIStatusError
     request_id = request_id_from_headers(headers)
     if request_id is None and isinstance(parsed, Mapping):

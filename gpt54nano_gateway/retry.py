@@ -28,11 +28,21 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from .errors import APIStatusError, GatewayConnectionError, GatewayError, QuotaExceededError
+from .errors import (
+    APIStatusError,
+    ConflictError,
+    GatewayConnectionError,
+    GatewayError,
+    InternalServerError,
+    QuotaExceededError,
+    RateLimitError,
+    RequestTimeoutError,
+)
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 524})
+_RETRYABLE_CLASSES = (RequestTimeoutError, ConflictError, RateLimitError, InternalServerError)
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -89,7 +99,13 @@ class RetryPolicy:
             return True
         if isinstance(error, QuotaExceededError):
             return False
-        return isinstance(error, APIStatusError) and error.status_code in RETRYABLE_STATUSES
+        if not isinstance(error, APIStatusError):
+            return False
+        if error.status_code in RETRYABLE_STATUSES:
+            return True
+        # A 200 whose envelope says success:false is typed by its code (3040 -> RateLimitError).
+        status = error.status_code
+        return status is not None and status < 400 and isinstance(error, _RETRYABLE_CLASSES)
 
     def delay(
         self, attempt: int, error: GatewayError, *, gateway_retries: bool = False

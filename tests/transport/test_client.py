@@ -297,6 +297,19 @@ def test_503_503_200(io_mode: str, run_io: Any) -> None:
     assert completion.meta is not None and completion.meta.attempts == 3
 
 
+def test_200_envelope_with_a_capacity_error_is_retried_as_a_rate_limit(
+    io_mode: str, run_io: Any
+) -> None:
+    busy = {"success": False, "errors": [{"code": 3040, "message": "Capacity exceeded"}]}
+    h = Harness(io_mode, run_io, sequence(httpx.Response(200, json=busy), ok))
+    assert h.create().meta.attempts == 2  # type: ignore[union-attr]
+    h = Harness(io_mode, run_io, sequence(httpx.Response(200, json=busy)), max_retries=1)
+    with pytest.raises(RateLimitError) as info:
+        h.create()
+    assert info.value.status_code == 200 and info.value.code == 3040
+    assert len(h.requests) == 2
+
+
 def test_retries_exhausted_raise_the_last_error(io_mode: str, run_io: Any) -> None:
     h = Harness(
         io_mode, run_io, sequence(httpx.Response(502, text="bad gateway", headers={"cf-ray": "r9"}))
