@@ -33,6 +33,7 @@ before it gets here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -314,6 +315,16 @@ def stream_error_class(status: int | None, code: int | str | None) -> type[Strea
     return variant
 
 
+_TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(text: str) -> str | None:
+    if not text.lstrip().startswith("<"):
+        return None
+    found = _TITLE.search(text)
+    return found.group(1) if found and found.group(1) else None
+
+
 def error_from_response(
     status: int,
     headers: Mapping[str, str],
@@ -331,6 +342,8 @@ def error_from_response(
     else:
         code = None
         message = parsed if isinstance(parsed, str) and parsed.strip() else f"HTTP {status}"
+        if (title := _html_title(message)) is not None:
+            message = title  # Cloudflare's 502/504 pages: the title says it all
     # A 200 envelope with success:false may say the real status in httpCode (AiGatewayError).
     effective = status
     if status < 400 and isinstance(parsed, Mapping):

@@ -212,3 +212,10 @@ def test_stream_error_variants_are_both_stream_and_status_errors() -> None:
     assert issubclass(stream_error_class(429, 2045), QuotaExceededError)
     assert stream_error_class(None, None) is StreamError
     assert issubclass(StreamError, GatewayError)
+
+
+def test_an_html_error_page_is_summarised_by_its_title() -> None:
+    page = b"<html>\r\n<head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>"
+    error = error_from_response(502, {}, page, attempts=1)
+    assert error.message == "502 Bad Gateway"
+    assert "cloudflare" in str(error.body)  # the whole page stays on .body
