@@ -48,6 +48,8 @@ _GATEWAY_ROOT = "https://gateway.ai.cloudflare.com/v1"
 _ACCOUNT_VARS = ("CLOUDFLARE_ACCOUNT_ID", "CF_ACCOUNT_ID")
 _TOKEN_VARS = ("CLOUDFLARE_API_TOKEN", "CF_AI_API_TOKEN")
 _GATEWAY_VAR = "CLOUDFLARE_AI_GATEWAY_ID"
+# The API root (e.g. a stand-alone `gpt54nano-emulator`, or a proxy); read by from_env only.
+_BASE_URL_VAR = "CLOUDFLARE_BASE_URL"
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
@@ -301,11 +303,14 @@ class GatewayConfig(BaseModel):
     @classmethod
     def from_env(cls, **overrides: Any) -> GatewayConfig:
         """Build a config from ``CLOUDFLARE_ACCOUNT_ID`` / ``CF_ACCOUNT_ID``,
-        ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN`` and ``CLOUDFLARE_AI_GATEWAY_ID``;
-        keyword arguments take precedence over the environment."""
+        ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN``, ``CLOUDFLARE_AI_GATEWAY_ID`` and
+        ``CLOUDFLARE_BASE_URL`` (the API root, same rules as ``base_url``); keyword arguments
+        take precedence over the environment."""
         values = dict(overrides)
         if "gateway_id" not in values and os.environ.get(_GATEWAY_VAR):
             values["gateway_id"] = os.environ[_GATEWAY_VAR]
+        if "base_url" not in values and os.environ.get(_BASE_URL_VAR):
+            values["base_url"] = os.environ[_BASE_URL_VAR]
         return cls(**values)
 
 

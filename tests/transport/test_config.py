@@ -16,6 +16,7 @@ ENV_VARS = (
     "CLOUDFLARE_API_TOKEN",
     "CF_AI_API_TOKEN",
     "CLOUDFLARE_AI_GATEWAY_ID",
+    "CLOUDFLARE_BASE_URL",
 )
 
 
@@ -294,3 +295,16 @@ def test_gateway_retries_enabled_only_above_one_attempt() -> None:
     assert not GatewayOptions().gateway_retries_enabled
     assert not GatewayOptions(retries=GatewayRetries(max_attempts=1)).gateway_retries_enabled
     assert GatewayOptions(retries=GatewayRetries(max_attempts=2)).gateway_retries_enabled
+
+
+def test_from_env_reads_the_base_url(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CLOUDFLARE_ACCOUNT_ID", "envacct")
+    clean_env.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    clean_env.setenv("CLOUDFLARE_BASE_URL", "http://127.0.0.1:8787/client/v4")
+    assert GatewayConfig.from_env().chat_completions_url == (
+        "http://127.0.0.1:8787/client/v4/accounts/envacct/ai/v1/chat/completions"
+    )
+    assert GatewayConfig.from_env(base_url=None).base_url is None  # an explicit value wins
+    clean_env.setenv("CLOUDFLARE_BASE_URL", "http://api.example.com/client/v4")
+    with pytest.raises(ConfigurationError, match="http://"):
+        GatewayConfig.from_env()  # plain http only to loopback, from the environment too
