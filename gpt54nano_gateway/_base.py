@@ -295,6 +295,13 @@ class ClientCore:
             return self._status_error(response, body, attempts)
         return None
 
+    def _stream_failure(self, core: StreamCore, exc: httpx.HTTPError) -> GatewayError | None:
+        """The typed error for a transport failure mid-stream, carrying what arrived; ``None``
+        when it failed while draining after ``[DONE]`` (the answer is complete)."""
+        if core.done:
+            return None
+        return self._transport_error(exc, core.meta.attempts, core.snapshot(), core.meta)
+
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
         return error_from_response(

@@ -71,11 +71,8 @@ class ChatStream:
             for data in body:
                 yield from core.feed(data)
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            if core.done:
-                return  # it failed while draining after [DONE]: the answer is complete
-            error = self._client._transport_error(
-                exc, core.meta.attempts, core.snapshot(), core.meta
-            )
+            if (error := self._client._stream_failure(core, exc)) is None:
+                return
             raise error from exc
         core.finish()
 
@@ -119,11 +116,8 @@ class AsyncChatStream:
                 for chunk in core.feed(data):
                     yield chunk
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            if core.done:
-                return  # it failed while draining after [DONE]: the answer is complete
-            error = self._client._transport_error(
-                exc, core.meta.attempts, core.snapshot(), core.meta
-            )
+            if (error := self._client._stream_failure(core, exc)) is None:
+                return
             raise error from exc
         core.finish()
 
