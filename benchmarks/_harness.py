@@ -1,7 +1,7 @@
 """Shared benchmark harness: the emulator subprocess, CPU timing, statistics and the floors.
 
 Every figure is *client-process* CPU (``time.process_time``: all threads of this process), so
-the emulator runs in its own process (``python -m gpt54nano_gateway.emulator --port N``) and
+the emulator runs in its own process (``python -m gpt54nano_emulator --port N``) and
 its work never lands in the figures. Wall time is reported only where it is the point (256
 concurrent requests).
 
@@ -80,7 +80,7 @@ def free_port() -> int:
 # every request): the command line has no option for a standing fault plan.
 _HELD_EMULATOR = """
 import sys, threading
-from gpt54nano_gateway.emulator import Emulator, Fault
+from gpt54nano_emulator import Emulator, Fault
 port, account, token, hold = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
 emulator = Emulator(account_id=account, api_token=token, port=port).start()
 emulator.plan_faults(Fault(kind="stall", seconds=hold), every=1)
@@ -90,7 +90,7 @@ threading.Event().wait()
 
 
 class EmulatorProcess:
-    """``python -m gpt54nano_gateway.emulator --port N`` in its own process.
+    """``python -m gpt54nano_emulator --port N`` in its own process.
 
     With ``hold`` (seconds), every chat answer is held that long before its first byte, so that
     concurrent requests are really in flight at once (as real model calls, seconds long, are)."""
@@ -109,7 +109,7 @@ class EmulatorProcess:
         cmd = [
             sys.executable,
             "-m",
-            "gpt54nano_gateway.emulator",
+            "gpt54nano_emulator",
             "--port",
             str(self.port),
             "--account-id",

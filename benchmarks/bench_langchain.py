@@ -4,7 +4,7 @@
 ``python benchmarks/bench_langchain.py [--quick]``
 
 All three are LangChain chat models pointed at the same emulator, which runs in its own process
-(``python -m gpt54nano_gateway.emulator --port N``), so only client work is counted
+(``python -m gpt54nano_emulator --port N``), so only client work is counted
 (``time.process_time``). Two figures per model, each the median over interleaved repeats:
 
 - per request: CPU of one ``invoke`` of a short answer;

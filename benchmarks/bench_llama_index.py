@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_llama_index.py [--repeats 7] [--calls 40] [--streams 6]``.
 
-The emulator runs in another process (``python -m gpt54nano_gateway.emulator``), so
+The emulator runs in another process (``python -m gpt54nano_emulator``), so
 ``time.process_time`` counts only the client side: LlamaIndex, the adapter, the transport,
 httpx and JSON. Three clients, same questions, same emulator:
 
@@ -180,7 +180,7 @@ def adapter_only(llm: GPT54Nano, repeats: int) -> tuple[float, float]:
 
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gpt54nano_gateway.emulator", "--port", "0",
+        [sys.executable, "-m", "gpt54nano_emulator", "--port", "0",
          "--account-id", ACCOUNT, "--api-token", TOKEN, "--log-level", "warning"],
         stderr=subprocess.PIPE,
         text=True,

@@ -1,6 +1,6 @@
 """Client-side cost of the transport against a raw httpx + json floor, over real loopback HTTP.
 
-The emulator runs in ANOTHER process (``python -m gpt54nano_gateway.emulator``), so
+The emulator runs in ANOTHER process (``python -m gpt54nano_emulator``), so
 ``time.process_time()`` in this process measures only the client's CPU: building the request,
 httpx, reading, parsing. Each figure is the median over ``--repeats`` runs of ``--requests``
 calls (streams: ``--streams`` calls).
@@ -56,7 +56,7 @@ def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
         [
             sys.executable,
             "-m",
-            "gpt54nano_gateway.emulator",
+            "gpt54nano_emulator",
             "--port",
             str(port),
             "--account-id",

@@ -8,8 +8,8 @@
     completion = client.create(ChatRequest.model_validate({"messages": [
         {"role": "user", "content": "Hello"}]}))
 
-This package imports neither LangChain nor LlamaIndex, and not its own emulator
-(``gpt54nano_gateway.emulator``, extra ``emulator``). Names are loaded on first access
+This package imports neither LangChain nor LlamaIndex, nor the emulator
+(``gpt54nano_emulator``, extra ``emulator``). Names are loaded on first access
 (PEP 562), so ``import gpt54nano_gateway`` alone costs almost nothing; the first use of a
 client or a wire model loads httpx, pydantic and the models.
 """

@@ -5,7 +5,7 @@ into a ``ChatCompletionChunk``, feeds the ``StreamAccumulator``, stops at ``data
 error event (``{"error": ...}``, ``{"errors": [...]}``, ``event: error``) into a typed error that
 carries what arrived so far, checks the overall deadline once per network read, and at EOF decides
 whether the stream was complete: without ``[DONE]`` it is complete only if a finish_reason arrived
-(Cloudflare's ``[DONE]`` is not verified, cloudflare-wire.md §U3).
+(Cloudflare's ``[DONE]`` is not verified, docs/reference/cloudflare-wire.md §U3).
 """
 
 from __future__ import annotations

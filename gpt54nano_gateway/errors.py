@@ -21,10 +21,10 @@
      +-- ResponseParseError                      body is not the expected JSON / shape
 
 Cloudflare answers errors in four body shapes, depending on the layer that failed
-(``reference/cloudflare-wire.md`` §4): the v4 API envelope ``{"success": false, "errors": [...]}``,
-AI Gateway's ``AiGatewayError`` (singular ``error`` list + ``internalCode``), Workers AI's
-``AiError`` (``internalCode`` + ``message``) and OpenAI's ``{"error": {...}}``. `error_payload`
-reads all four; `error_from_response` turns a response into the matching class.
+(``docs/reference/cloudflare-wire.md`` §4): the v4 API envelope ``{"success": false, "errors":
+[...]}``, AI Gateway's ``AiGatewayError`` (singular ``error`` list + ``internalCode``), Workers
+AI's ``AiError`` (``internalCode`` + ``message``) and OpenAI's ``{"error": {...}}``.
+`error_payload` reads all four; `error_from_response` turns a response into the matching class.
 
 No error keeps the request (its headers hold the token); the client scrubs the token from a body
 before it gets here.
@@ -279,7 +279,7 @@ def error_class(status: int, code: int | str | None) -> type[APIStatusError]:
     return InternalServerError if status >= 500 else APIStatusError
 
 
-# The HTTP status Cloudflare documents for its error codes (reference/cloudflare-wire.md §4.2):
+# The HTTP status Cloudflare documents for its error codes (docs/reference/cloudflare-wire.md §4.2):
 # used to type an error that arrives inside a 200 stream, where no status tells it.
 _STATUS_BY_CODE: dict[int, int] = {
     2001: 400, 2008: 400, 2040: 400, 5007: 400, 5004: 400, 7003: 400,

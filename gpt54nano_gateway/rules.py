@@ -1,6 +1,6 @@
 """Per-model request rules, applied by the clients just before a request is serialised.
 
-Only rules that are documented upstream live here (``reference/cloudflare-wire.md`` §6):
+Only rules that are documented upstream live here (``docs/reference/cloudflare-wire.md`` §6):
 
 - GPT-5.x answers 400 ``unsupported_value`` to a ``temperature`` other than 1 (observed on
   GPT-5.4 for ``temperature: 0``); it accepts one only with ``reasoning_effort="none"``. LangChain

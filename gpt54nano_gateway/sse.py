@@ -2,7 +2,7 @@
 
 Sans-I/O: feed it the bytes as they arrive (``feed``) and call ``flush`` at end of stream; the
 same object serves the sync and the async client. It follows the spec where the vendor SDKs and
-httpx-sse do not (see ``reference/transport.md`` §2.2):
+httpx-sse do not (see ``docs/reference/transport.md`` §2.2):
 
 - one leading UTF-8 BOM is stripped, even when it arrives split over several feeds;
 - lines end in CRLF, LF or a lone CR, and a CR ending one feed followed by an LF starting the

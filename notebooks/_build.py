@@ -56,7 +56,7 @@ SETUP = code(
         emulator = None
         print(f"Cloudflare: account {config.account_id}, model {config.model}")
     except ConfigurationError:
-        from gpt54nano_gateway.emulator import Emulator
+        from gpt54nano_emulator import Emulator
 
         emulator = Emulator().start()
         config = GatewayConfig(
@@ -72,7 +72,7 @@ SETUP = code(
         {"name": ..., "arguments": {...}} is a tool-calling turn. No-op on Cloudflare."""
         if emulator is None:
             return
-        from gpt54nano_gateway.emulator import Reply
+        from gpt54nano_emulator import Reply
 
         for answer in answers:
             reply = Reply(content=answer) if isinstance(answer, str) else Reply(tool_calls=answer)
@@ -304,7 +304,7 @@ def langchain_quickstart() -> list[nbformat.NotebookNode]:
             from gpt54nano_gateway import RateLimitError
 
             if emulator is not None:
-                from gpt54nano_gateway.emulator import Fault
+                from gpt54nano_emulator import Fault
 
                 # Three 429s in a row: the first attempt and both retries fail.
                 emulator.plan_faults(Fault(kind="status", status=429, code=2003, retry_after="0"), next_n=3)
@@ -651,7 +651,7 @@ def gateway_features() -> list[nbformat.NotebookNode]:
         code(
             """
             if emulator is not None:
-                from gpt54nano_gateway.emulator import Fault
+                from gpt54nano_emulator import Fault
 
                 # One 503, then success: the client retries by itself (Retry-After: 0, no wait).
                 emulator.plan_faults(Fault(kind="status", status=503, retry_after="0"), next_n=1)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: set-up, lint, format check, types, the whole test suite (notebooks included).
+# The test command: set-up, lint, format check, types, import contracts, the whole test suite
+# (notebooks included).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -7,6 +8,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff check";        ruff check .
 echo "== ruff format --check"; ruff format --check .
 echo "== mypy";              mypy
+echo "== import-linter";     lint-imports
 echo "== pytest"
 set +e
 python -m pytest "$@"

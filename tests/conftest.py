@@ -59,7 +59,7 @@ async def _await(async_fn: Callable[[], Awaitable[T]]) -> T:
 
 @pytest.fixture(scope="session")
 def _emulator_session() -> Iterator[Any]:
-    from gpt54nano_gateway.emulator import Emulator
+    from gpt54nano_emulator import Emulator
 
     with Emulator() as emu:
         yield emu

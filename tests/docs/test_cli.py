@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from gpt54nano.cli import main
+from gpt54nano.demo import Transcript, run_chat
+from gpt54nano_emulator import Reply
 from gpt54nano_gateway import config as config_module
-from gpt54nano_gateway._demo import Transcript, run_chat
-from gpt54nano_gateway.cli import main
-from gpt54nano_gateway.emulator import Reply
 
 _LOG_ID = r"log id [0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-"  # lowercase UUIDv7, as Cloudflare sends
 
@@ -27,7 +27,7 @@ def _command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("gpt54nano")
-    return [found] if found else [sys.executable, "-m", "gpt54nano_gateway.cli"]
+    return [found] if found else [sys.executable, "-m", "gpt54nano.cli"]
 
 
 def _clean_env() -> dict[str, str]:
@@ -121,7 +121,7 @@ def test_usage_error_exits_2(argv: list[str]) -> None:
 
 def test_importing_the_transport_and_cli_loads_no_framework() -> None:
     code = (
-        "import sys, gpt54nano_gateway, gpt54nano_gateway.cli\n"
+        "import sys, gpt54nano_gateway, gpt54nano.cli\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('langchain', 'llama_index')))\n"
         "print(loaded)\n"
     )
@@ -139,7 +139,7 @@ def test_demo_without_the_framework_extras_says_what_to_install(
 
     # As if `pip install gpt54nano` had been run without the [langchain] extra.
     monkeypatch.setitem(sys.modules, "langchain_gpt54nano", None)
-    monkeypatch.delitem(sys.modules, "gpt54nano_gateway._demo_langchain", raising=False)
+    monkeypatch.delitem(sys.modules, "gpt54nano.demo_langchain", raising=False)
     monkeypatch.delattr(gpt54nano_gateway, "_demo_langchain", raising=False)
 
     assert main(["demo", "--emulator"]) == 1

@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 from pydantic import BaseModel, Field
 
-from gpt54nano_gateway.emulator._brain import Generation, Reply, generate
-from gpt54nano_gateway.emulator._text import REFUSAL_TEXT
+from gpt54nano_emulator.model._brain import Generation, Reply, generate
+from gpt54nano_emulator.model._text import REFUSAL_TEXT
 
 MAGIC = {
     "type": "function",

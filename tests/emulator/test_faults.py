@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gpt54nano_gateway.emulator import Fault, Reply
-from gpt54nano_gateway.emulator._faults import fault_to_header, parse_fault_header
+from gpt54nano_emulator import Fault, Reply
+from gpt54nano_emulator.server._faults import fault_to_header, parse_fault_header
 
 from .conftest import async_client, chat_body, rest_headers, rest_url, sse_data, sync_client
 

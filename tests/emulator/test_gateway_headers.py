@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gpt54nano_gateway.emulator import Reply
+from gpt54nano_emulator import Reply
 
 from .conftest import chat_body, rest_headers, rest_url, sse_chunks
 

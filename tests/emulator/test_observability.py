@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpt54nano_gateway.emulator import Fault, RecordedRequest, Reply
+from gpt54nano_emulator import Fault, RecordedRequest, Reply
 
 from .conftest import chat_body, compat_url, gateway_headers, rest_headers, rest_url
 

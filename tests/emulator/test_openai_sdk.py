@@ -11,7 +11,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from gpt54nano_gateway.emulator import Reply
+from gpt54nano_emulator import Reply
 
 from .conftest import TLS
 

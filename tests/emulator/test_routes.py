@@ -288,7 +288,7 @@ def test_gpt5_temperature_allowed_cases(emulator: Any, http: Any, extra: dict[st
 def test_custom_account_token_and_gateways() -> None:
     import httpx
 
-    from gpt54nano_gateway.emulator import Emulator
+    from gpt54nano_emulator import Emulator
 
     with Emulator(account_id="a1", api_token="t1", gateways=("gw1", "gw2")) as emu:
         assert emu.gateways == ("gw1", "gw2")

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel, Field
 
-from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
+from gpt54nano_emulator.model._schema_fill import Hints, fill_instance
 
 
 class Colour(enum.StrEnum):
@@ -301,7 +301,7 @@ def test_same_input_same_instance() -> None:
 def test_tool_arguments_validate_against_the_tool_schema(model: type[BaseModel], text: str) -> None:
     import json
 
-    from gpt54nano_gateway.emulator._brain import generate
+    from gpt54nano_emulator.model._brain import generate
 
     schema = model.model_json_schema()
     tool = {"type": "function", "function": {"name": model.__name__, "parameters": schema}}

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gpt54nano_gateway.emulator import Emulator, Reply
+from gpt54nano_emulator import Emulator, Reply
 
 from .conftest import async_client, chat_body, rest_headers, rest_url, sse_chunks
 
@@ -145,7 +145,7 @@ def _wait_for_banner(process: subprocess.Popen[str]) -> str:
     "command",
     [
         [str(VENV_BIN / "gpt54nano-emulator")],
-        [sys.executable, "-m", "gpt54nano_gateway.emulator"],
+        [sys.executable, "-m", "gpt54nano_emulator"],
     ],
     ids=["console-script", "python-m"],
 )
@@ -179,7 +179,7 @@ def test_command_line_serves(command: list[str]) -> None:
 
 def test_command_line_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "gpt54nano_gateway.emulator", "--help"],
+        [sys.executable, "-m", "gpt54nano_emulator", "--help"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -190,8 +190,8 @@ def test_command_line_help() -> None:
 
 def test_importing_the_packages_does_not_import_starlette() -> None:
     code = (
-        "import sys, json, gpt54nano_gateway, gpt54nano_gateway.emulator;"
-        "import gpt54nano_gateway.emulator._brain;"
+        "import sys, json, gpt54nano_gateway, gpt54nano_emulator;"
+        "import gpt54nano_emulator.model._brain;"
         "print(json.dumps([m for m in ('starlette', 'uvicorn', 'jsonschema') if m in sys.modules]))"
     )
     result = subprocess.run(
@@ -205,7 +205,7 @@ def test_emulator_imports_nothing_from_the_client_side() -> None:
     # check is on the source: no emulator module imports a non-emulator gpt54nano_gateway module.
     import ast
 
-    import gpt54nano_gateway.emulator as package
+    import gpt54nano_emulator as package
 
     offenders = []
     for path in Path(package.__file__).parent.glob("*.py"):
@@ -219,7 +219,7 @@ def test_emulator_imports_nothing_from_the_client_side() -> None:
                 names = ["gpt54nano_gateway." + (node.module or "")]
             for name in names:
                 if name.startswith("gpt54nano_gateway") and not name.startswith(
-                    "gpt54nano_gateway.emulator"
+                    "gpt54nano_emulator"
                 ):
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []

@@ -1,6 +1,6 @@
 """Shape fidelity against recorded traffic: the emulator's answers to the requests recorded in
-``/work/shared/wire-corpus`` have the same keys, JSON types and SSE framing as the recorded
-responses (values ignored). Skipped when the corpus is absent.
+``tests/data/wire-corpus`` have the same keys, JSON types and SSE framing as the recorded
+responses (values ignored). A missing corpus fails collection.
 
 Known, documented differences between OpenAI's own responses and Cloudflare's (the emulator
 follows Cloudflare's catalog capture, wire doc §2.1 / §3.1):
@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from gpt54nano_gateway.emulator import Reply
+from gpt54nano_emulator import Reply
+from tests.support.corpus import corpus_file
 
 from .conftest import key_paths, rest_headers, rest_url, sse_data, sync_client
 
-CORPUS = Path("/work/shared/wire-corpus")
-RECORDED = CORPUS / "openai-recorded"
-CATALOG = CORPUS / "cloudflare-catalog" / "openai-gpt-5.4-nano.json"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="wire corpus not available")
+RECORDED = corpus_file("openai-recorded")
+CATALOG = corpus_file("cloudflare-catalog", "openai-gpt-5.4-nano.json")
 
 OPENAI_ONLY = {"choices[].logprobs"}
 CLOUDFLARE_ONLY = {"gatewayMetadata", "gatewayMetadata.keySource"}
@@ -247,6 +244,6 @@ def test_catalog_example_shapes_match_exactly(emulator: Any, example: dict[str, 
 def test_vendored_schema_is_the_catalog_input_schema() -> None:
     from importlib import resources
 
-    vendored = resources.files("gpt54nano_gateway.emulator").joinpath("catalog_input_schema.json")
+    vendored = resources.files("gpt54nano_emulator.server").joinpath("catalog_input_schema.json")
     catalog = json.loads(CATALOG.read_text("utf-8"))["schema"]["input"]
     assert json.loads(vendored.read_text("utf-8")) == catalog

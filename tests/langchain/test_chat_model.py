@@ -11,9 +11,9 @@ from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel, SecretStr
 
+from gpt54nano_emulator import Fault, Reply
 from gpt54nano_gateway import errors
 from gpt54nano_gateway.config import GatewayConfig, GatewayOptions
-from gpt54nano_gateway.emulator import Fault, Reply
 from langchain_gpt54nano import (
     ChatGPT54Nano,
     StructuredOutputRefusalError,

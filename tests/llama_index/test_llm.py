@@ -26,6 +26,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import Field
 
+from gpt54nano_emulator import Fault, Reply
 from gpt54nano_gateway import (
     AsyncGatewayClient,
     AuthenticationError,
@@ -36,7 +37,6 @@ from gpt54nano_gateway import (
     GatewayOptions,
     StreamTruncatedError,
 )
-from gpt54nano_gateway.emulator import Fault, Reply
 from llama_index_gpt54nano import GPT54Nano, UnsupportedContentError
 from llama_index_gpt54nano._convert import to_wire_messages
 

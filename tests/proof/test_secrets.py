@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gpt54nano_emulator import Emulator, Fault
 from gpt54nano_gateway import (
     APIStatusError,
     AsyncGatewayClient,
@@ -40,7 +41,6 @@ from gpt54nano_gateway import (
     GatewayOptions,
     RetryPolicy,
 )
-from gpt54nano_gateway.emulator import Emulator, Fault
 
 TOKEN = "sEcReT-tok-7c1f9e2b4d6a"
 WRONG = "wr0ng-tok-5e3d1c9a7b2f"  # sent to provoke a 401: it must not leak either

@@ -35,6 +35,8 @@ from typing import Any
 import httpx
 import pytest
 
+from gpt54nano_emulator import Fault
+from gpt54nano_emulator.server._faults import KINDS, fault_to_header
 from gpt54nano_gateway import (
     APIStatusError,
     AsyncGatewayClient,
@@ -44,8 +46,6 @@ from gpt54nano_gateway import (
     GatewayError,
     RetryPolicy,
 )
-from gpt54nano_gateway.emulator import Fault
-from gpt54nano_gateway.emulator._faults import KINDS, fault_to_header
 
 pytestmark = [pytest.mark.soak, pytest.mark.timeout(1800)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +10,10 @@ import pytest
 from gpt54nano_gateway.accumulator import StreamAccumulator
 from gpt54nano_gateway.sse import DONE, SSEDecoder
 from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk
+from tests.support.corpus import corpus_file
 
-CORPUS = Path("/work/shared/wire-corpus")
-RECORDED = CORPUS / "openai-recorded" / "test_run_stream_sync_streams_real_model.yaml"
-CATALOG = CORPUS / "cloudflare-catalog" / "openai-gpt-5.4-nano.json"
+RECORDED = corpus_file("openai-recorded", "test_run_stream_sync_streams_real_model.yaml")
+CATALOG = corpus_file("cloudflare-catalog", "openai-gpt-5.4-nano.json")
 
 
 def chunk(*choices: dict[str, Any], **top: Any) -> ChatCompletionChunk:
@@ -236,8 +235,6 @@ def test_gateway_metadata_on_a_chunk_is_kept() -> None:
 
 def _recorded_streams() -> list[str]:
     yaml = pytest.importorskip("yaml")
-    if not RECORDED.exists():
-        pytest.skip("shared wire corpus not available")
     cassette = yaml.safe_load(RECORDED.read_text())
     return [
         i["response"]["body"]["string"]

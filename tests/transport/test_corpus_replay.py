@@ -5,19 +5,17 @@ and every example of Cloudflare's catalog entry for gpt-5.4-nano is served, stat
 body as recorded, by a small stdlib HTTP server; the result of ``create`` / ``stream`` is
 checked against what the recorded body says (text, tool calls, usage, error type).
 
-The corpus lives outside the repository (``../shared/wire-corpus``, or ``$GPT54NANO_WIRE_CORPUS``);
-without it this module is skipped.
+The corpus is vendored under ``tests/data/wire-corpus`` (``tests.support.corpus``);
+a missing corpus fails the run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,16 +29,11 @@ from gpt54nano_gateway import (
     GatewayConfig,
     ResponseParseError,
 )
+from tests.support.corpus import WIRE_CORPUS
 
 yaml = pytest.importorskip("yaml")
 
-CORPUS = Path(
-    os.environ.get(
-        "GPT54NANO_WIRE_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "wire-corpus"
-    )
-)
-if not CORPUS.is_dir():
-    pytest.skip(f"wire corpus not found at {CORPUS}", allow_module_level=True)
+CORPUS = WIRE_CORPUS
 
 _DROPPED_HEADERS = {"content-length", "transfer-encoding", "content-encoding", "connection"}
 

@@ -35,7 +35,7 @@ from gpt54nano_gateway import (
 )
 
 pytest.importorskip("starlette")
-from gpt54nano_gateway.emulator import Fault, Reply
+from gpt54nano_emulator import Fault, Reply
 
 REQUEST = ChatRequest.model_validate({"messages": [{"role": "user", "content": "Say hi"}]})
 TOOLS_REQUEST = ChatRequest.model_validate(

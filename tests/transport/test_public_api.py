@@ -123,7 +123,7 @@ def test_import_pulls_in_no_framework_and_no_emulator() -> None:
         for m in modules
         if m.split(".")[0].startswith(("langchain", "llama_index"))
         or m.split(".")[0] in {"starlette", "uvicorn", "jsonschema", "anyio_pytest", "openai"}
-        or m.startswith("gpt54nano_gateway.emulator")
+        or m.startswith("gpt54nano_emulator")
     ]
     assert forbidden == []
     assert "httpx" in modules and "pydantic" in modules

@@ -1,4 +1,4 @@
-"""SSEDecoder against the WHATWG rules (HTML §9.2.5/§9.2.6) and reference/transport.md §2.4.
+"""SSEDecoder against the WHATWG rules (HTML §9.2.5/§9.2.6) and docs/reference/transport.md §2.4.
 
 Every vector is decoded whole, byte by byte, and split at every byte boundary: the events must
 be the same each time, because the network may cut a stream anywhere.

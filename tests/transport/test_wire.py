@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ from gpt54nano_gateway.wire import (
     GatewayMeta,
     request_to_wire,
 )
+from tests.support.corpus import corpus_file
 
-CATALOG = Path("/work/shared/wire-corpus/cloudflare-catalog/openai-gpt-5.4-nano.json")
+CATALOG = corpus_file("cloudflare-catalog", "openai-gpt-5.4-nano.json")
 USER = {"role": "user", "content": "hi"}
 TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
 
@@ -267,8 +267,6 @@ def test_chunk_tolerates_nulls_and_unknown_keys() -> None:
 
 
 def test_catalog_examples_validate_both_ways() -> None:
-    if not CATALOG.exists():
-        pytest.skip("shared wire corpus not available")
     examples = json.loads(CATALOG.read_text())["examples"]
     assert examples
     for example in examples:

@@ -2,7 +2,7 @@
 
 Everything here is pure (no I/O) and written independently of the client's wire models, so the
 emulator stays an independent check on the transport. Shapes follow
-``/work/shared/reference/cloudflare-wire.md`` (the "wire doc"): §2.1 for ``chat.completion``
+``docs/reference/cloudflare-wire.md`` (the "wire doc"): §2.1 for ``chat.completion``
 (key set of the catalog ``raw_response``, which has no ``logprobs``), §3.1 for
 ``chat.completion.chunk`` and the SSE framing, §4.1 for error bodies, §5.2 for headers.
 """

@@ -1,12 +1,13 @@
 """A local emulator of Cloudflare's API for ``openai/gpt-5.4-nano`` (extra ``emulator``).
 
 It is the independent check on the transport: it imports nothing from the client side and writes
-every response itself, following ``cloudflare-wire.md`` (Cloudflare's documented and captured
-wire format) and validating requests against Cloudflare's published catalog input schema.
+every response itself, following ``docs/reference/cloudflare-wire.md`` (Cloudflare's documented
+and captured wire format) and validating requests against Cloudflare's published catalog input
+schema.
 
 Use::
 
-    from gpt54nano_gateway.emulator import Emulator, Fault, Reply
+    from gpt54nano_emulator import Emulator, Fault, Reply
 
     with Emulator() as emu:                   # 127.0.0.1, free port, background thread
         emu.base_url                          # http://127.0.0.1:PORT/client/v4  (endpoint "rest")
@@ -14,7 +15,7 @@ Use::
         emu.queue_reply(Reply(content="hi"))  # the next chat request answers "hi"
         emu.plan_faults(Fault(kind="status", status=429, code=2003), next_n=2)
 
-Command line: ``gpt54nano-emulator --port 8787`` (or ``python -m gpt54nano_gateway.emulator``).
+Command line: ``gpt54nano-emulator --port 8787`` (or ``python -m gpt54nano_emulator``).
 Defaults: account ``acct-emulator``, token ``emulator-token``, gateways ``("default",)``.
 
 Routes
@@ -103,24 +104,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._app import RecordedRequest
-    from ._brain import Generation, Reply
-    from ._faults import Fault
-    from ._server import Emulator
+    from .model import Generation, Reply
+    from .server import Emulator, Fault, RecordedRequest
 
 __all__ = ["Emulator", "Fault", "Generation", "RecordedRequest", "Reply"]
 
 _HOMES = {
-    "Emulator": "._server",
-    "Fault": "._faults",
-    "Reply": "._brain",
-    "Generation": "._brain",
-    "RecordedRequest": "._app",
+    "Emulator": ".server._server",
+    "Fault": ".server._faults",
+    "Reply": ".model._brain",
+    "Generation": ".model._brain",
+    "RecordedRequest": ".server._app",
 }
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: importing gpt54nano_gateway (or this package for _brain) must not import starlette.
+    # Lazy: the scripted model (``.model``) is usable without starlette; only the server needs it.
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

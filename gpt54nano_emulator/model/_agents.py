@@ -12,10 +12,10 @@ import json
 import re
 from typing import Any
 
-from gpt54nano_gateway.emulator import _conversation, _text
-from gpt54nano_gateway.emulator._conversation import Json, ToolSpec
-from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
-from gpt54nano_gateway.emulator._tools_pick import pick_tools
+from . import _conversation, _text
+from ._conversation import Json, ToolSpec
+from ._schema_fill import Hints, fill_instance
+from ._tools_pick import pick_tools
 
 REACT_ACTION_THOUGHT = (
     "The current language of the user is: English. "

@@ -15,9 +15,9 @@ import json
 import re
 from typing import Any
 
-from gpt54nano_gateway.emulator import _conversation, _text
-from gpt54nano_gateway.emulator._conversation import Json
-from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
+from . import _conversation, _text
+from ._conversation import Json
+from ._schema_fill import Hints, fill_instance
 
 _KEY_NAME = re.compile(r"[\"'`]([A-Za-z_][A-Za-z0-9_]{0,40})[\"'`]")
 _KEY_LIST = re.compile(

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from langchain_gpt54nano import ChatGPT54Nano
 
-from ._demo import CallFacts, Session, Transcript
+from .demo import CallFacts, Session, Transcript
 
 __all__ = ["CityFacts", "get_weather", "run"]
 

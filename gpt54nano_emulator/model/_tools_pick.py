@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from gpt54nano_gateway.emulator._conversation import ToolSpec
-from gpt54nano_gateway.emulator._schema_fill import Hints, fill_instance
+from ._conversation import ToolSpec
+from ._schema_fill import Hints, fill_instance
 
 _STOP_TEXT = """
 a an the and or but if then else of to in on at by for with from into onto about as is are was

@@ -30,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import uvicorn
 
-        from ._app import EmulatorState, build_app
-        from ._server import bind_socket, make_config
+        from .server._app import EmulatorState, build_app
+        from .server._server import bind_socket, make_config
     except ImportError as exc:  # the "emulator" extra is not installed
         print(f"gpt54nano-emulator needs the 'emulator' extra: {exc}", file=sys.stderr)
         return 2

@@ -5,9 +5,9 @@ embedded emulator otherwise. On the emulator every model turn of the demo is scr
 (``Session.script``), so the transcript is the same on every run; on Cloudflare the scripts are
 no-ops and the real model answers.
 
-Nothing here imports LangChain or LlamaIndex: the framework parts live in ``_demo_langchain`` and
-``_demo_llama_index``, which the CLI imports only when the demo runs, so that
-``import gpt54nano_gateway`` stays free of both frameworks.
+Nothing here imports LangChain or LlamaIndex: the framework parts live in ``demo_langchain`` and
+``demo_llama_index``, which the CLI imports only when the demo runs, so that ``gpt54nano chat``
+works with the transport alone.
 """
 
 from __future__ import annotations
@@ -19,10 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .client import GatewayClient
-from .config import GatewayConfig, GatewayOptions
-from .errors import ConfigurationError
-from .wire import ChatRequest, GatewayMeta, Usage
+from gpt54nano_gateway import (
+    ChatRequest,
+    ConfigurationError,
+    GatewayClient,
+    GatewayConfig,
+    GatewayMeta,
+    GatewayOptions,
+    Usage,
+)
 
 __all__ = ["CallFacts", "Session", "Transcript", "open_session", "run_cache_step", "run_chat"]
 
@@ -118,14 +123,14 @@ class Session:
     """Where the demo's calls go: a config for Cloudflare or for the embedded emulator."""
 
     config: GatewayConfig
-    emulator: Any | None = None  # gpt54nano_gateway.emulator.Emulator when running locally
+    emulator: Any | None = None  # gpt54nano_emulator.Emulator when running locally
 
     def script(self, *replies: Mapping[str, Any]) -> None:
         """Queues the emulator's next model turns (``Reply`` keyword arguments); a no-op on
         Cloudflare, where the real model answers."""
         if self.emulator is None:
             return
-        from .emulator import Reply
+        from gpt54nano_emulator import Reply
 
         for reply in replies:
             self.emulator.queue_reply(Reply(**reply))
@@ -146,7 +151,7 @@ def open_session(transcript: Transcript, *, force_emulator: bool = False) -> Ite
             yield Session(config=config)
             return
     try:
-        from .emulator import Emulator
+        from gpt54nano_emulator import Emulator
     except ImportError as exc:
         raise ConfigurationError(
             "the embedded emulator needs the 'emulator' extra: pip install 'gpt54nano[emulator]'"

@@ -27,7 +27,7 @@ from llama_index_instrumentation import get_dispatcher
 
 from llama_index_gpt54nano import GPT54Nano
 
-from ._demo import CallFacts, Session, Transcript
+from .demo import CallFacts, Session, Transcript
 
 __all__ = ["celsius_to_fahrenheit", "get_weather", "run"]
 

@@ -4,8 +4,8 @@ Both talk to Cloudflare when ``CLOUDFLARE_ACCOUNT_ID`` and ``CLOUDFLARE_API_TOKE
 to the embedded emulator otherwise. Exit status: 0 on success, 1 on a gateway error (printed as
 one line naming the typed error), 2 on a usage error, 130 on Ctrl-C.
 
-The frameworks are imported only when the demo runs, so ``import gpt54nano_gateway`` (and
-``gpt54nano chat``) never loads LangChain or LlamaIndex.
+The frameworks are imported only when the demo runs, so ``gpt54nano chat`` never loads
+LangChain or LlamaIndex.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from ._demo import Transcript, open_session, run_cache_step, run_chat
-from .errors import ConfigurationError, GatewayError
+from gpt54nano_gateway import ConfigurationError, GatewayError
+
+from . import __version__
+from .demo import Transcript, open_session, run_cache_step, run_chat
 
 __all__ = ["main"]
 
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Without CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN, the embedded emulator "
         "answers.",
     )
+    parser.add_argument("--version", action="version", version=f"gpt54nano {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo", help="LangChain chain, tools, structured output; LlamaIndex agent; gateway cache"
@@ -80,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_demo(transcript: Transcript, *, only: str | None, force_emulator: bool) -> None:
     try:
         # Imported here, not at the top: the frameworks are optional extras.
-        from . import _demo_langchain, _demo_llama_index
+        from . import demo_langchain, demo_llama_index
     except ImportError as exc:
         raise ConfigurationError(
             f"the demo needs LangChain and LlamaIndex ({exc.name} is missing): "
@@ -88,9 +91,9 @@ def _run_demo(transcript: Transcript, *, only: str | None, force_emulator: bool)
         ) from exc
     with open_session(transcript, force_emulator=force_emulator) as session:
         if only in (None, "langchain"):
-            _demo_langchain.run(session, transcript)
+            demo_langchain.run(session, transcript)
         if only in (None, "llama-index"):
-            _demo_llama_index.run(session, transcript)
+            demo_llama_index.run(session, transcript)
         if only in (None, "gateway"):
             run_cache_step(session, transcript)
     transcript.line("\ndemo finished")

@@ -31,11 +31,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gpt54nano_gateway.emulator import _agents, _conversation, _structured, _text
-from gpt54nano_gateway.emulator._conversation import Json
-from gpt54nano_gateway.emulator._hints import Hints
-from gpt54nano_gateway.emulator._tokens import count_tokens, tokenize
-from gpt54nano_gateway.emulator._tools_pick import (
+from . import _agents, _conversation, _structured, _text
+from ._conversation import Json
+from ._hints import Hints
+from ._tokens import count_tokens, tokenize
+from ._tools_pick import (
     Call,
     arguments_text,
     by_first_mention,

@@ -19,8 +19,8 @@ from typing import Any
 
 import uvicorn
 
+from ..model._brain import Reply
 from ._app import EmulatorState, RecordedRequest, build_app
-from ._brain import Reply
 from ._faults import Fault, FaultPlan
 
 DEFAULT_ACCOUNT_ID = "acct-emulator"

@@ -21,8 +21,8 @@ import copy
 import re
 from typing import Any
 
-from gpt54nano_gateway.emulator._hints import Hints, as_number
-from gpt54nano_gateway.emulator._schema_values import (
+from ._hints import Hints, as_number
+from ._schema_values import (
     FORMAT_DEFAULTS,
     clamp,
     fit_string,

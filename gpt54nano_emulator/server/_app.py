@@ -23,10 +23,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from ..model._brain import Generation, Reply, generate
 from . import _wire_out
 from ._aig_headers import GatewayRequestOptions, parse_gateway_headers
 from ._asgi_io import KeepRawSend, NoResponse, drop_connection, partial_body, sse_body
-from ._brain import Generation, Reply, generate
 from ._cache import CachedResponse, ResponseCache, cache_key
 from ._faults import (
     Fault,
