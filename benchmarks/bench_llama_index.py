@@ -44,7 +44,8 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import PrivateAttr
 
 from gpt54nano_gateway import StreamAccumulator
-from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, GatewayMeta
+from gpt54nano_gateway.meta import GatewayMeta
+from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk
 from llama_index_gpt54nano import GPT54Nano
 from llama_index_gpt54nano._convert import from_wire_completion
 from llama_index_gpt54nano._stream import ChatResponseAssembler

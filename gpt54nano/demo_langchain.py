@@ -65,8 +65,8 @@ def facts_of(message: BaseMessage) -> CallFacts:
     return CallFacts(
         input_tokens=usage["input_tokens"] if usage else None,
         output_tokens=usage["output_tokens"] if usage else None,
-        log_id=metadata.get("gateway_log_id"),
-        cache_status=metadata.get("gateway_cache_status"),
+        log_id=metadata.get("gateway", {}).get("log_id"),
+        cache_status=metadata.get("gateway", {}).get("cache_status"),
     )
 
 

@@ -22,8 +22,10 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .accumulator import StreamAccumulator
+    from .catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
     from .client import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
-    from .config import GatewayConfig, GatewayOptions, GatewayRetries
+    from .config import GatewayConfig
+    from .error_mapping import error_from_response
     from .errors import (
         APIStatusError,
         AuthenticationError,
@@ -45,10 +47,11 @@ if TYPE_CHECKING:
         StreamError,
         StreamTruncatedError,
         UnprocessableEntityError,
-        error_from_response,
     )
+    from .meta import GatewayMeta, gateway_metadata
+    from .model_rules import apply_model_rules
+    from .options import GatewayOptions, GatewayRetries
     from .retry import RetryPolicy
-    from .rules import apply_model_rules
     from .sse import ServerSentEvent, SSEDecoder
     from .wire import (
         AssistantMessage,
@@ -63,7 +66,6 @@ if TYPE_CHECKING:
         FunctionCall,
         FunctionDefinition,
         FunctionTool,
-        GatewayMeta,
         GatewayMetadata,
         ImagePart,
         JsonObjectFormat,
@@ -83,6 +85,10 @@ if TYPE_CHECKING:
 
 # Where each public name lives; resolved on first access by __getattr__.
 _HOMES: dict[str, str] = {
+    "CONTEXT_WINDOW": ".catalog",
+    "DEFAULT_MODEL": ".catalog",
+    "MAX_OUTPUT_TOKENS": ".catalog",
+    "gateway_metadata": ".meta",
     "APIStatusError": ".errors",
     "AssistantMessage": ".wire",
     "AsyncChatStream": ".client",
@@ -107,10 +113,10 @@ _HOMES: dict[str, str] = {
     "GatewayConfig": ".config",
     "GatewayConnectionError": ".errors",
     "GatewayError": ".errors",
-    "GatewayMeta": ".wire",
+    "GatewayMeta": ".meta",
     "GatewayMetadata": ".wire",
-    "GatewayOptions": ".config",
-    "GatewayRetries": ".config",
+    "GatewayOptions": ".options",
+    "GatewayRetries": ".options",
     "GatewayTimeoutError": ".errors",
     "ImagePart": ".wire",
     "InternalServerError": ".errors",
@@ -141,12 +147,15 @@ _HOMES: dict[str, str] = {
     "UnprocessableEntityError": ".errors",
     "Usage": ".wire",
     "UserMessage": ".wire",
-    "apply_model_rules": ".rules",
-    "error_from_response": ".errors",
+    "apply_model_rules": ".model_rules",
+    "error_from_response": ".error_mapping",
     "request_to_wire": ".wire",
 }
 
 __all__ = [
+    "CONTEXT_WINDOW",
+    "DEFAULT_MODEL",
+    "MAX_OUTPUT_TOKENS",
     "APIStatusError",
     "AssistantMessage",
     "AsyncChatStream",
@@ -208,6 +217,7 @@ __all__ = [
     "__version__",
     "apply_model_rules",
     "error_from_response",
+    "gateway_metadata",
     "request_to_wire",
 ]
 

@@ -17,17 +17,16 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from .accumulator import StreamAccumulator
+from .error_mapping import error_payload, status_for_code, stream_error_class
 from .errors import (
     GatewayError,
     GatewayTimeoutError,
     ResponseParseError,
     StreamTruncatedError,
-    error_payload,
-    status_for_code,
-    stream_error_class,
 )
+from .meta import GatewayMeta
 from .sse import DONE, SSEDecoder
-from .wire import ChatCompletion, ChatCompletionChunk, GatewayMeta
+from .wire import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["StreamCore"]
 

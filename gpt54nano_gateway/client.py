@@ -1,8 +1,8 @@
-"""`GatewayClient` and `AsyncGatewayClient`: thin mirrored I/O shells over ``_base.ClientCore``.
+"""`GatewayClient` and `AsyncGatewayClient`: thin mirrored I/O shells over `ClientCore`.
 
 The two classes are the same code, method for method; they differ only by ``await``. Everything
-that is not I/O (request building, retry decisions, error mapping, parsing) lives in ``_base.py``,
-SSE handling in ``_stream.py``; both are written once.
+that is not I/O (request building, retry decisions, error mapping, parsing) lives in
+``_client_core.py``, SSE handling in ``_stream.py``; both are written once.
 
 Streams: only the opening (up to the response headers) is retried. After ``data: [DONE]`` the
 rest of the body is still read (normally just the end of the chunked body), so that the
@@ -32,15 +32,17 @@ from typing import Any
 
 import httpx
 
-from ._base import Call, ClientCore, is_event_stream, is_json, is_uncompressed
+from ._client_core import Call, ClientCore, is_event_stream, is_json, is_uncompressed
 from ._pool import async_pool, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
-from .config import GatewayConfig, GatewayOptions
+from .config import GatewayConfig
 from .errors import GatewayError
+from .meta import GatewayMeta
+from .model_rules import apply_model_rules
+from .options import GatewayOptions
 from .retry import RetryPolicy
-from .rules import apply_model_rules
-from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest, GatewayMeta
+from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest
 
 # Per-call gateway options: the typed object, or a mapping of its fields.
 Options = GatewayOptions | Mapping[str, Any] | None

@@ -1,4 +1,4 @@
-"""Connection settings (`GatewayConfig`) and per-request gateway options (`GatewayOptions`).
+"""Connection settings (`GatewayConfig`): where and how to reach Cloudflare, per client.
 
 This is the only module that reads environment variables. Everything here is validated when it
 is built, so a bad value fails before any request is sent:
@@ -6,19 +6,15 @@ is built, so a bad value fails before any request is sent:
 - account and gateway ids are path segments of the URL, so only ``[A-Za-z0-9_-]`` is accepted;
 - ``base_url`` is an API root (no user info, query or fragment); plain ``http://`` is refused
   unless the host is loopback (127.0.0.0/8, ::1, localhost) or ``allow_insecure_http`` is set,
-  because the token would otherwise cross the network in clear;
-- every ``cf-aig-*`` header value is checked for CR/LF and other control characters (header
-  injection) and for non-ASCII (httpx would fail later with a less helpful error).
+  because the token would otherwise cross the network in clear.
 
-Errors from `GatewayConfig` are `ConfigurationError` (a ``ValueError``); the token is never part of
-their message. Errors from `GatewayOptions` are pydantic ``ValidationError`` s.
+Errors are `ConfigurationError` (a ``ValueError``); the token is never part of their message.
+Per-call ``cf-aig-*`` options are `GatewayOptions` (``options.py``).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
-import math
 import os
 from typing import Annotated, Any, Literal, NoReturn
 from urllib.parse import urlsplit
@@ -29,20 +25,17 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from .catalog import DEFAULT_MODEL
 from .errors import ConfigurationError
+from .options import GatewayOptions
 
-__all__ = ["DEFAULT_MODEL", "GatewayConfig", "GatewayOptions", "GatewayRetries"]
+__all__ = ["GatewayConfig", "refuse_pickle"]
 
-DEFAULT_MODEL = "openai/gpt-5.4-nano"
 _REST_ROOT = "https://api.cloudflare.com/client/v4"
 _GATEWAY_ROOT = "https://gateway.ai.cloudflare.com/v1"
 _ACCOUNT_VARS = ("CLOUDFLARE_ACCOUNT_ID", "CF_ACCOUNT_ID")
@@ -53,124 +46,10 @@ _BASE_URL_VAR = "CLOUDFLARE_BASE_URL"
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
-def check_header_value(value: str) -> str:
-    """Refuse what cannot be sent safely as an HTTP header value."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise ValueError("header values must not contain CR, LF or other control characters")
-    if not value.isascii():
-        raise ValueError("header values must be ASCII")
-    return value
-
-
 def _check_id(value: str, what: str) -> str:
     if not value or len(value) > 64 or not set(value) <= _ID_CHARS:
         raise ValueError(f"{what} must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
     return value
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
-HeaderStr = Annotated[str, Field(min_length=1, max_length=1024)]
-
-
-class GatewayRetries(BaseModel):
-    """Retries done by the gateway itself (cf-aig-max-attempts, -retry-delay, -backoff)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    max_attempts: Annotated[int, Field(ge=1, le=5)]
-    retry_delay_ms: Annotated[int, Field(ge=0, le=5000)] | None = None
-    backoff: Literal["constant", "linear", "exponential"] | None = None
-
-
-class GatewayOptions(BaseModel):
-    """Per-request AI Gateway options, sent as ``cf-aig-*`` headers. Every field is optional.
-
-    Give them per client (``GatewayConfig.options``) and/or per call (``options=``); per call
-    wins field by field (`merged`).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    cache_ttl: Annotated[int, Field(ge=60, le=2_592_000)] | None = None
-    skip_cache: bool | None = None
-    cache_key: HeaderStr | None = None
-    metadata: dict[StrictStr, StrictStr | StrictInt | StrictFloat | StrictBool] | None = None
-    collect_log: bool | None = None
-    collect_log_payload: bool | None = None
-    request_timeout_ms: Annotated[int, Field(gt=0)] | None = None
-    retries: GatewayRetries | None = None
-    event_id: HeaderStr | None = None
-    byok_alias: HeaderStr | None = None
-    zdr: bool | None = None
-    no_wholesale: bool | None = None
-
-    @field_validator("cache_key", "event_id", "byok_alias")
-    @classmethod
-    def _header_safe(cls, value: str | None) -> str | None:
-        return None if value is None else check_header_value(value)
-
-    @field_validator("metadata")
-    @classmethod
-    def _metadata(
-        cls, value: dict[str, str | int | float | bool] | None
-    ) -> dict[str, str | int | float | bool] | None:
-        if value is None:
-            return None
-        if len(value) > 5:
-            # Cloudflare silently drops entries beyond five; refusing is clearer.
-            raise ValueError("metadata holds at most 5 entries")
-        if any(isinstance(v, float) and not math.isfinite(v) for v in value.values()):
-            raise ValueError("metadata numbers must be finite (NaN/Infinity are not JSON)")
-        return value
-
-    def to_headers(self) -> dict[str, str]:
-        """The ``cf-aig-*`` request headers for the options that are set."""
-        headers: dict[str, str] = {}
-        if self.cache_ttl is not None:
-            headers["cf-aig-cache-ttl"] = str(self.cache_ttl)
-        if self.skip_cache is not None:
-            headers["cf-aig-skip-cache"] = _flag(self.skip_cache)
-        if self.cache_key is not None:
-            headers["cf-aig-cache-key"] = self.cache_key
-        if self.metadata is not None:
-            # ensure_ascii keeps any character (even a newline in a value) escaped in the header.
-            headers["cf-aig-metadata"] = json.dumps(self.metadata, separators=(",", ":"))
-        if self.collect_log is not None:
-            headers["cf-aig-collect-log"] = _flag(self.collect_log)
-        if self.collect_log_payload is not None:
-            headers["cf-aig-collect-log-payload"] = _flag(self.collect_log_payload)
-        if self.request_timeout_ms is not None:
-            headers["cf-aig-request-timeout"] = str(self.request_timeout_ms)
-        if self.retries is not None:
-            headers["cf-aig-max-attempts"] = str(self.retries.max_attempts)
-            if self.retries.retry_delay_ms is not None:
-                headers["cf-aig-retry-delay"] = str(self.retries.retry_delay_ms)
-            if self.retries.backoff is not None:
-                headers["cf-aig-backoff"] = self.retries.backoff
-        if self.event_id is not None:
-            headers["cf-aig-event-id"] = self.event_id
-        if self.byok_alias is not None:
-            headers["cf-aig-byok-alias"] = self.byok_alias
-        if self.zdr is not None:
-            headers["cf-aig-zdr"] = _flag(self.zdr)
-        if self.no_wholesale is not None:
-            headers["cf-aig-no-wholesale"] = _flag(self.no_wholesale)
-        return headers
-
-    def merged(self, override: GatewayOptions | None) -> GatewayOptions:
-        """These options with every field that ``override`` sets taken from ``override``."""
-        if override is None or not override.model_fields_set:
-            return self
-        update = {name: getattr(override, name) for name in override.model_fields_set}
-        return self.model_copy(update=update)
-
-    @property
-    def gateway_retries_enabled(self) -> bool:
-        """True when the gateway itself retries (the client then retries relayed errors once)."""
-        return self.retries is not None and self.retries.max_attempts > 1
 
 
 def _is_loopback(host: str) -> bool:

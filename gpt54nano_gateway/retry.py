@@ -108,10 +108,22 @@ class RetryPolicy:
         return status is not None and status < 400 and isinstance(error, _RETRYABLE_CLASSES)
 
     def delay(
-        self, attempt: int, error: GatewayError, *, gateway_retries: bool = False
+        self,
+        attempt: int,
+        error: GatewayError,
+        *,
+        gateway_retries: bool = False,
+        time_left: float | None = None,
     ) -> float | None:
         """Seconds to wait before retrying after failed attempt number ``attempt`` (1-based),
-        or ``None`` to raise ``error``."""
+        or ``None`` to raise ``error``. ``time_left`` is what the overall deadline leaves
+        (``None``: no deadline): a wait that would reach it is not started."""
+        wait = self._wait(attempt, error, gateway_retries)
+        if wait is not None and time_left is not None and wait >= time_left:
+            return None  # the overall deadline bounds retries too
+        return wait
+
+    def _wait(self, attempt: int, error: GatewayError, gateway_retries: bool) -> float | None:
         if attempt > self.max_retries or not self.retryable(error):
             return None
         if gateway_retries and isinstance(error, APIStatusError) and attempt > 1:

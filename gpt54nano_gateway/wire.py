@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .meta import GatewayMeta
+
 __all__ = [
     "AllowedTools",
     "AllowedToolsChoice",
@@ -37,7 +39,6 @@ __all__ = [
     "FunctionCall",
     "FunctionDefinition",
     "FunctionTool",
-    "GatewayMeta",
     "GatewayMetadata",
     "ImagePart",
     "InputAudioPart",
@@ -353,22 +354,6 @@ class Choice(_Tolerant):
 
 class GatewayMetadata(_Tolerant):
     keySource: str | None = None
-
-
-class GatewayMeta(BaseModel):
-    """What the gateway said about one call, from its response headers and body (not wire data)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    log_id: str | None = None
-    request_id: str | None = None
-    event_id: str | None = None
-    cache_status: str | None = None
-    step: str | None = None
-    ray_id: str | None = None
-    key_source: str | None = None
-    attempts: int = 1
-    status_code: int | None = None
 
 
 class ChatCompletion(_Tolerant):

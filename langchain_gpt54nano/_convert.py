@@ -34,7 +34,8 @@ from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, p
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, GatewayMeta, Usage
+from gpt54nano_gateway.meta import GatewayMeta, gateway_metadata
+from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 __all__ = [
     "MODEL_PROVIDER",
@@ -323,18 +324,10 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
 
 
 def meta_to_metadata(meta: GatewayMeta | None) -> dict[str, Any]:
-    """What the gateway said (log id, cache status, step, ray id), as response_metadata keys."""
-    if meta is None:
-        return {}
-    pairs = {
-        "gateway_log_id": meta.log_id,
-        "gateway_cache_status": meta.cache_status,
-        "gateway_step": meta.step,
-        "gateway_ray_id": meta.ray_id,
-        "gateway_key_source": meta.key_source,
-        "gateway_event_id": meta.event_id,
-    }
-    return {key: value for key, value in pairs.items() if value is not None}
+    """What the gateway said (log id, cache status, step, ray id...) as ``response_metadata``
+    entries: one ``"gateway"`` key, spelt as in the LlamaIndex adapter (`gateway_metadata`)."""
+    fields = gateway_metadata(meta)
+    return {"gateway": fields} if fields else {}
 
 
 def _response_metadata(

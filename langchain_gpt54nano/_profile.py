@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from langchain_core.language_models import ModelProfile
 
+from gpt54nano_gateway.catalog import CONTEXT_WINDOW, MAX_OUTPUT_TOKENS
+
 __all__ = ["get_profile"]
 
 _GPT_5_4_NANO = ModelProfile(
     name="GPT-5.4 nano (Cloudflare Workers AI)",
-    max_input_tokens=128_000,
-    max_output_tokens=16_384,
+    max_input_tokens=CONTEXT_WINDOW,
+    max_output_tokens=MAX_OUTPUT_TOKENS,
     text_inputs=True,
     image_inputs=True,
     image_url_inputs=True,

@@ -6,7 +6,6 @@ All HTTP, retries, gateway headers and model rules live in the shared transport
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal, NoReturn
 
@@ -26,10 +25,17 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
+from gpt54nano_gateway.adapter_config import (
+    CONNECTION_FIELDS,
+    refuse_unknown_arguments,
+    resolve_config,
+)
+from gpt54nano_gateway.catalog import DEFAULT_MODEL
 from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
-from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions, refuse_pickle
+from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
 from ._convert import (
@@ -265,7 +271,7 @@ class ChatGPT54Nano(BaseChatModel):
         (`AuthenticationError`, `RateLimitError`, `GatewayTimeoutError`, ...).
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, extra="forbid")
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model id (Cloudflare's catalog name)."""
@@ -311,70 +317,32 @@ class ChatGPT54Nano(BaseChatModel):
 
     _gateway_config: GatewayConfig = PrivateAttr()
 
-    @model_validator(mode="before")
-    @classmethod
-    def _collect_model_kwargs(cls, values: Any) -> Any:
-        """Unknown constructor kwargs become body parameters (as in ChatOpenAI), with a warning."""
-        if not isinstance(values, dict):
-            return values
-        known = get_pydantic_field_names(cls)
-        extra = {key: values[key] for key in list(values) if key not in known}
-        if not extra:
-            return values
-        values = {key: value for key, value in values.items() if key in known}
-        model_kwargs = dict(values.get("model_kwargs") or {})
-        for key, value in extra.items():
-            warnings.warn(
-                f"{key!r} is not a ChatGPT54Nano field; it is sent as a request body "
-                "parameter (model_kwargs)",
-                UserWarning,
-                stacklevel=2,
-            )
-            model_kwargs[key] = value
-        values["model_kwargs"] = model_kwargs
-        return values
-
     def __init__(self, **kwargs: Any) -> None:
+        # Before pydantic sees them: an unknown (misspelt) argument is refused with its close
+        # matches, never sent as a body parameter (extra parameters go in model_kwargs).
+        refuse_unknown_arguments(
+            kwargs, get_pydantic_field_names(type(self)), owner="ChatGPT54Nano"
+        )
         super().__init__(**kwargs)
         # Not a validator: a missing credential must surface as the transport's
         # ConfigurationError, not wrapped in a pydantic ValidationError.
         self._resolve_config()
 
     def _resolve_config(self) -> None:
-        """Build the one GatewayConfig this model uses; fields given explicitly win over it."""
-        overrides: dict[str, Any] = {}
-        for field, key in (
-            ("account_id", "account_id"),
-            ("api_key", "api_token"),
-            ("gateway_id", "gateway_id"),
-            ("base_url", "base_url"),
-            ("endpoint", "endpoint"),
-            ("max_retries", "max_retries"),
-            ("gateway_options", "options"),
-        ):
-            if (value := getattr(self, field)) is not None:
-                overrides[key] = value
-        if self.timeout is not None:
-            overrides |= {
-                "connect_timeout": self.timeout,
-                "read_timeout": self.timeout,
-                "stream_idle_timeout": self.timeout,
-            }
+        """Build the one GatewayConfig this model uses (rules: ``gpt54nano_gateway.adapter_config``,
+        shared with the LlamaIndex adapter)."""
         base = self.config or (self.client.config if self.client is not None else None)
-        if base is not None and "model_name" not in self.model_fields_set:
-            object.__setattr__(self, "model_name", base.model)  # the shared config's model
-        overrides["model"] = self.model_name
-        if base is None:
-            config = GatewayConfig.from_env(**overrides)
-        else:
-            if base.options is not None and self.gateway_options is not None:
-                overrides["options"] = base.options.merged(self.gateway_options)
-            # Keep the caller's very object when nothing differs (one config, shared).
-            changed = {k: v for k, v in overrides.items() if getattr(base, k) != v}
-            config = GatewayConfig(**{**dict(base), **changed}) if changed else base
+        explicit = {
+            name: getattr(self, name) for name in CONNECTION_FIELDS if name in self.model_fields_set
+        }
+        model = self.model_name if "model_name" in self.model_fields_set else None
+        config = resolve_config(
+            config=base, explicit=explicit, model=model, options=self.gateway_options
+        )
         self._gateway_config = config
         # Reflect the resolved connection on the public fields, so repr, serialisation and
         # `_get_ls_params` describe what is actually used (the token stays a SecretStr).
+        object.__setattr__(self, "model_name", config.model)
         object.__setattr__(self, "api_key", config.api_token)
         object.__setattr__(self, "account_id", config.account_id)
         object.__setattr__(self, "gateway_id", config.gateway_id)

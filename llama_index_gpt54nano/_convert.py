@@ -28,7 +28,8 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
-from gpt54nano_gateway.wire import ChatCompletion, GatewayMeta, ResponseMessage, ToolCall, Usage
+from gpt54nano_gateway.meta import GatewayMeta, gateway_metadata
+from gpt54nano_gateway.wire import ChatCompletion, ResponseMessage, ToolCall, Usage
 
 __all__ = [
     "UnsupportedContentError",
@@ -348,9 +349,8 @@ def usage_to_kwargs(usage: Usage | None) -> dict[str, Any]:
 
 def meta_to_kwargs(meta: GatewayMeta | None) -> dict[str, Any]:
     """What the gateway said about the call (log id, cache status, ray id...), under ``gateway``."""
-    if meta is None:
-        return {}
-    return {"gateway": meta.model_dump(exclude_none=True)}
+    fields = gateway_metadata(meta)
+    return {"gateway": fields} if fields else {}
 
 
 def _reasoning_tokens(usage: Usage | None) -> int | None:

@@ -23,7 +23,8 @@ from llama_index.core.base.llms.types import (
 )
 
 from gpt54nano_gateway.accumulator import StreamAccumulator
-from gpt54nano_gateway.wire import ChatCompletionChunk, GatewayMeta
+from gpt54nano_gateway.meta import GatewayMeta
+from gpt54nano_gateway.wire import ChatCompletionChunk
 
 from ._convert import meta_to_kwargs, usage_to_kwargs
 

@@ -45,7 +45,14 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import ToolSelection
 
-from gpt54nano_gateway.config import DEFAULT_MODEL, GatewayConfig, GatewayOptions, refuse_pickle
+from gpt54nano_gateway.adapter_config import (
+    CONNECTION_FIELDS,
+    refuse_unknown_arguments,
+    resolve_config,
+)
+from gpt54nano_gateway.catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
+from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
 from ._convert import from_wire_completion, to_wire_messages
@@ -60,21 +67,20 @@ if TYPE_CHECKING:
 
 __all__ = ["GPT54Nano"]
 
+
+def _known_arguments(cls: type[GPT54Nano]) -> set[str]:
+    """The constructor's keyword arguments: the fields, their aliases, and the two clients."""
+    names = {"client", "async_client"}
+    for name, info in cls.model_fields.items():
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+    return names
+
+
 # Per-call keyword arguments that may reach the wire: the request's own fields. Anything else
 # LlamaIndex passes around (verbose, error_on_no_tool_call...) is not a request parameter.
 _REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "stream_options"}
-
-# Fields that, when set explicitly, override the matching GatewayConfig settings. ``timeout``
-# means what it means on the LangChain adapter: the connect, read and stream-idle timeouts.
-_CONFIG_FIELDS: dict[str, tuple[str, ...]] = {
-    "account_id": ("account_id",),
-    "api_key": ("api_token",),
-    "gateway_id": ("gateway_id",),
-    "base_url": ("base_url",),
-    "endpoint": ("endpoint",),
-    "timeout": ("connect_timeout", "read_timeout", "stream_idle_timeout"),
-    "max_retries": ("max_retries",),
-}
 
 
 class GPT54Nano(StructuredOutputLLM):
@@ -124,8 +130,12 @@ class GPT54Nano(StructuredOutputLLM):
         default_factory=dict, description="Extra request body parameters, sent on every call."
     )
     strict: bool = Field(default=False, description="OpenAI strict mode for tool schemas.")
-    context_window: int = Field(default=128_000, gt=0, description="Cloudflare's catalog value.")
-    num_output: int = Field(default=16_384, gt=0, description="Cloudflare's catalog value.")
+    context_window: int = Field(
+        default=CONTEXT_WINDOW, gt=0, description="Cloudflare's catalog value."
+    )
+    num_output: int = Field(
+        default=MAX_OUTPUT_TOKENS, gt=0, description="Cloudflare's catalog value."
+    )
     config: GatewayConfig | None = Field(
         default=None, exclude=True, description="A ready transport config (fields override it)."
     )
@@ -141,14 +151,28 @@ class GPT54Nano(StructuredOutputLLM):
         async_client: AsyncGatewayClient | None = None,
         **kwargs: Any,
     ) -> None:
+        # Before pydantic sees them: an unknown (misspelt) argument is refused with its close
+        # matches, never sent as a body parameter (extra parameters go in additional_kwargs).
+        refuse_unknown_arguments(kwargs, _known_arguments(type(self)), owner="GPT54Nano")
         shared = client or async_client
         if shared is not None and kwargs.get("config") is None:
             kwargs["config"] = shared.config
-        if kwargs.get("config") is not None and "model" not in kwargs:
-            kwargs["model"] = kwargs["config"].model
         super().__init__(**kwargs)
         self._client = client
         self._aclient = async_client
+        # At construction, as in the LangChain adapter: missing credentials fail here, naming
+        # the environment variables (rules: ``gpt54nano_gateway.adapter_config``).
+        explicit = {
+            name: getattr(self, name) for name in CONNECTION_FIELDS if name in self.model_fields_set
+        }
+        resolved = resolve_config(
+            config=self.config,
+            explicit=explicit,
+            model=self.model if "model" in self.model_fields_set else None,
+            options=self.gateway_options,
+        )
+        self._resolved_config = resolved
+        self.model = resolved.model
 
     @classmethod
     def class_name(cls) -> str:
@@ -173,22 +197,7 @@ class GPT54Nano(StructuredOutputLLM):
     @property
     def gateway_config(self) -> GatewayConfig:
         """The transport config: ``config`` (or the environment) with the explicit fields on top."""
-        if self._resolved_config is None:
-            overrides = {
-                target: getattr(self, name)
-                for name, targets in _CONFIG_FIELDS.items()
-                if name in self.model_fields_set and getattr(self, name) is not None
-                for target in targets
-            }
-            if self.config is None:
-                overrides["model"] = self.model
-                self._resolved_config = GatewayConfig.from_env(**overrides)
-            elif overrides:
-                # Re-validated, not model_copy(update=): the URL is derived in a validator.
-                merged = {**dict(self.config), **overrides}
-                self._resolved_config = GatewayConfig(**merged)
-            else:
-                self._resolved_config = self.config
+        assert self._resolved_config is not None  # set by __init__
         return self._resolved_config
 
     def _get_client(self) -> GatewayClient:

@@ -232,7 +232,7 @@ def langchain_quickstart() -> list[nbformat.NotebookNode]:
             )
             result = structured.invoke("A famous 1999 science-fiction film.")
             print(repr(result["parsed"]))
-            print(result["raw"].response_metadata.get("gateway_log_id"))
+            print(result["raw"].response_metadata["gateway"]["log_id"])
             '''
         ),
         md(
@@ -772,7 +772,7 @@ def gateway_features() -> list[nbformat.NotebookNode]:
             script("Hello from LangChain.", "Hello from LlamaIndex.")
             lc_reply = lc_llm.invoke("Say hello.")
             li_reply = li_llm.complete("Say hello.")
-            print("LangChain: ", lc_reply.content, lc_reply.response_metadata["gateway_log_id"])
+            print("LangChain: ", lc_reply.content, lc_reply.response_metadata["gateway"]["log_id"])
             print("LlamaIndex:", li_reply.text, li_reply.additional_kwargs["gateway"]["log_id"])
             if emulator is not None:
                 print([r.headers.get("cf-aig-metadata") for r in emulator.requests[-2:]])

@@ -12,8 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel, SecretStr
 
 from gpt54nano_emulator import Fault, Reply
-from gpt54nano_gateway import errors
-from gpt54nano_gateway.config import GatewayConfig, GatewayOptions
+from gpt54nano_gateway import GatewayConfig, GatewayOptions, errors
 from langchain_gpt54nano import (
     ChatGPT54Nano,
     StructuredOutputRefusalError,
@@ -168,10 +167,12 @@ def test_invoke_metadata_and_usage(run_io: RunIO, llm: ChatGPT54Nano) -> None:
     assert metadata["model_provider"] == "openai"
     assert metadata["finish_reason"] == "stop"
     assert metadata["id"].startswith("chatcmpl-")
-    assert metadata["gateway_log_id"]
-    assert metadata["gateway_cache_status"] == "MISS"
-    assert metadata["gateway_step"] == "0"
-    assert metadata["gateway_ray_id"]
+    gateway = metadata["gateway"]
+    assert gateway["log_id"]
+    assert gateway["cache_status"] == "MISS"
+    assert gateway["step"] == "0"
+    assert gateway["ray_id"]
+    assert gateway["attempts"] == 1 and gateway["status_code"] == 200
     usage = result.usage_metadata
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"] > 0
     assert isinstance(usage["input_token_details"]["cache_read"], int)
@@ -194,7 +195,7 @@ def test_gateway_options_become_headers(run_io: RunIO, emulator: Any) -> None:
 def test_stream_usage_once_and_metadata_once(run_io: RunIO, llm: ChatGPT54Nano) -> None:
     chunks = _stream(run_io, llm, "Write me 2 haikus about the sea.")
     assert sum(1 for c in chunks if c.usage_metadata) == 1
-    assert sum(1 for c in chunks if c.response_metadata.get("gateway_log_id")) == 1
+    assert sum(1 for c in chunks if c.response_metadata.get("gateway", {}).get("log_id")) == 1
     full = chunks[0]
     for chunk in chunks[1:]:
         full += chunk
@@ -542,15 +543,13 @@ def test_identity(llm: ChatGPT54Nano) -> None:
     assert ChatGPT54Nano.get_lc_namespace() == ["langchain_gpt54nano", "chat_models"]
 
 
-def test_unknown_constructor_kwargs_go_to_model_kwargs(run_io: RunIO, emulator: Any) -> None:
-    with pytest.warns(UserWarning, match="logprobs"):
-        llm = ChatGPT54Nano(
-            base_url=emulator.base_url,
-            account_id=emulator.account_id,
-            api_key=emulator.api_token,
-            logprobs=True,
-        )
-    assert llm.model_kwargs == {"logprobs": True}
+def test_model_kwargs_reach_the_body(run_io: RunIO, emulator: Any) -> None:
+    llm = ChatGPT54Nano(
+        base_url=emulator.base_url,
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        model_kwargs={"logprobs": True},
+    )
     result = _invoke(run_io, llm, "Hello")
     assert _last_body(emulator)["logprobs"] is True
     assert isinstance(result, AIMessageChunk | AIMessage)

@@ -19,11 +19,11 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from gpt54nano_gateway.meta import GatewayMeta
 from gpt54nano_gateway.wire import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
-    GatewayMeta,
     Usage,
     request_to_wire,
 )
@@ -422,10 +422,13 @@ def test_from_wire_completion_text_and_metadata() -> None:
         "finish_reason": "stop",
         "id": "chatcmpl-1",
         "service_tier": "default",
-        "gateway_log_id": "log-1",
-        "gateway_cache_status": "HIT",
-        "gateway_step": "0",
-        "gateway_ray_id": "ray-1",
+        "gateway": {
+            "log_id": "log-1",
+            "cache_status": "HIT",
+            "step": "0",
+            "ray_id": "ray-1",
+            "attempts": 1,
+        },
     }
 
 
@@ -489,7 +492,7 @@ def test_from_wire_chunk_stream_aggregates_once() -> None:
     assert metadata["model_name"] == "m"
     assert metadata["upstream_model"] == "gpt-5.4-nano-2026-03-17"
     assert metadata["finish_reason"] == "stop"
-    assert metadata["gateway_log_id"] == "log-2"
+    assert metadata["gateway"] == {"log_id": "log-2", "ray_id": "ray-2", "attempts": 1}
     assert metadata["model_provider"] == "openai"
     assert full.message.usage_metadata is not None
     assert full.message.usage_metadata["total_tokens"] == 19

@@ -24,11 +24,11 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel, Field
 
 from gpt54nano_gateway.accumulator import StreamAccumulator
+from gpt54nano_gateway.meta import GatewayMeta
 from gpt54nano_gateway.wire import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
-    GatewayMeta,
     request_to_wire,
 )
 from llama_index_gpt54nano._convert import (

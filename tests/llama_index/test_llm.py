@@ -354,7 +354,9 @@ def test_clients_are_created_lazily_and_reused(
     assert getattr(llm, unused) is None
 
 
-def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None:
+def test_no_secret_in_serialisation_repr_events_or_errors(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "tok-SECRET-1234567890"
     llm = GPT54Nano(account_id=emulator.account_id, api_key=secret, base_url=emulator.base_url)
     assert llm.gateway_config.api_token.get_secret_value() == secret
@@ -364,6 +366,8 @@ def test_no_secret_in_serialisation_repr_events_or_errors(emulator: Any) -> None
     with pytest.raises(AuthenticationError) as info:
         llm.chat(USER)
     assert secret not in str(info.value) and secret not in repr(info.value)
+    # The token is not in the JSON: a rebuilt model reads it from the environment again.
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
     assert GPT54Nano.from_json(llm.to_json()).model == llm.model
 
 
@@ -483,8 +487,8 @@ def test_a_streamed_answer_survives_a_memory_json_round_trip(
     assert to_wire_messages(history)[1] == to_wire_messages([USER[0], last])[1]
 
 
-def test_missing_credentials_is_a_configuration_error_before_sending(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch, run_io: Callable[..., Any]
+def test_missing_credentials_is_a_configuration_error_at_construction(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in (
         "CLOUDFLARE_ACCOUNT_ID",
@@ -493,9 +497,9 @@ def test_missing_credentials_is_a_configuration_error_before_sending(
         "CF_AI_API_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
-    llm = GPT54Nano(base_url=emulator.base_url)  # construction never fails: clients are lazy
-    with pytest.raises(ConfigurationError, match="CLOUDFLARE_API_TOKEN"):
-        run_io(lambda: llm.chat(USER), lambda: llm.achat(USER))
+    # At construction, as in the LangChain adapter (gpt54nano_gateway.adapter_config).
+    with pytest.raises(ConfigurationError, match=r"CLOUDFLARE_ACCOUNT_ID.*CLOUDFLARE_API_TOKEN"):
+        GPT54Nano(base_url=emulator.base_url)
     assert emulator.requests == []
 
 

@@ -39,7 +39,7 @@ from gpt54nano_gateway import (
     RetryPolicy,
     StreamError,
     StreamTruncatedError,
-    _base,
+    _client_core,
     _pool,
     _stream,
 )
@@ -628,7 +628,7 @@ def test_overall_deadline_is_checked_per_event(
             calls[0] += 1
             return 0.0 if calls[0] <= 3 else 99.0
 
-    monkeypatch.setattr(_base, "time", FakeTime)
+    monkeypatch.setattr(_client_core, "time", FakeTime)
     monkeypatch.setattr(_stream, "time", FakeTime)
     h = Harness(io_mode, run_io, lambda r: h.sse(FULL_STREAM), cfg=config(total_timeout=10.0))
     with pytest.raises(GatewayTimeoutError, match="deadline") as info:

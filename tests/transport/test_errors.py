@@ -24,7 +24,7 @@ from gpt54nano_gateway import (
     UnprocessableEntityError,
     error_from_response,
 )
-from gpt54nano_gateway.errors import error_payload, stream_error_class
+from gpt54nano_gateway.error_mapping import error_payload, stream_error_class
 
 
 def _body(obj: object) -> bytes:

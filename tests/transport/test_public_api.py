@@ -61,7 +61,8 @@ CONTRACT_NAMES = {
 
 def test_all_is_sorted_unique_and_importable() -> None:
     names = list(gw.__all__)
-    assert names == sorted(names)
+    # isort-style (ruff RUF022): CONSTANTS, then Classes, then functions, each alphabetical.
+    assert names == sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
     assert len(names) == len(set(names))
     for name in names:
         assert hasattr(gw, name), name
@@ -138,7 +139,7 @@ def test_bare_import_is_lazy() -> None:
 
 
 def test_version_and_user_agent() -> None:
-    from gpt54nano_gateway._base import USER_AGENT
+    from gpt54nano_gateway._client_core import USER_AGENT
 
     assert gw.__version__
     assert f"gpt54nano/{gw.__version__}" == USER_AGENT

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from gpt54nano_gateway.meta import GatewayMeta
 from gpt54nano_gateway.wire import (
     AssistantMessage,
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
-    GatewayMeta,
     request_to_wire,
 )
 from tests.support.corpus import corpus_file

@@ -1,4 +1,4 @@
-"""Everything the two clients share that is not I/O, written once.
+"""`ClientCore`: everything the two clients share that is not I/O, written once.
 
 `ClientCore` builds requests (URL, headers, JSON body, per-attempt timeouts), decides retries
 against the overall deadline, maps httpx exceptions and error responses to the error tree, and
@@ -21,95 +21,34 @@ from pydantic import ValidationError
 
 from ._stream import StreamCore
 from ._version import __version__
-from .config import GatewayConfig, GatewayOptions
+from .config import GatewayConfig
+from .error_mapping import error_from_response, error_payload, request_id_from_headers
 from .errors import (
     GatewayConnectionError,
     GatewayError,
     GatewayTimeoutError,
     ResponseParseError,
     StreamTruncatedError,
-    error_from_response,
-    error_payload,
-    request_id_from_headers,
 )
+from .meta import GatewayMeta, meta_from_headers
+from .options import GatewayOptions
+from .redaction import RedactedHeaders, redact_headers
 from .retry import RetryPolicy
-from .wire import ChatCompletion, ChatRequest, GatewayMeta, StreamOptions, request_to_wire
+from .wire import ChatCompletion, ChatRequest, StreamOptions, request_to_wire
 
-__all__ = [
-    "Call",
-    "ClientCore",
-    "is_event_stream",
-    "is_uncompressed",
-    "meta_from_headers",
-    "redact_headers",
-]
+__all__ = ["Call", "ClientCore", "is_event_stream", "is_json", "is_uncompressed"]
 
 logger = logging.getLogger("gpt54nano_gateway")
 
 USER_AGENT = f"gpt54nano/{__version__}"
-_SENSITIVE = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cf-aig-authorization",
-        "x-api-key",
-        "api-key",
-        "cookie",
-        "set-cookie",
-    }
-)
 # The validator itself: model_validate_json adds ~0.5 µs of wrapping per call.
 _validate_completion = ChatCompletion.__pydantic_validator__.validate_json
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` safe to log: credentials replaced by ``<redacted>``."""
-    return {k: "<redacted>" if k.lower() in _SENSITIVE else v for k, v in headers.items()}
-
-
-class RedactedHeaders(dict[str, str]):
-    """Request headers whose repr never shows a credential (they hold the token in clear)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return repr(redact_headers(self))
 
 
 @lru_cache(maxsize=64)
 def parsed_url(url: str) -> httpx.URL:
     """``httpx.URL(url)``, parsed once per URL: parsing costs ~20 µs, a fifth of the budget."""
     return httpx.URL(url)
-
-
-def _gateway_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    # One pass over the raw header list: httpx's case-insensitive lookup scans every header on
-    # each get (~1.5 µs each); the meta needs six of them.
-    if isinstance(headers, httpx.Headers):
-        return {
-            key.lower().decode("latin-1"): value.decode("latin-1")
-            for key, value in headers.raw
-            if key[:3].lower() == b"cf-"
-        }
-    return {key.lower(): value for key, value in headers.items()}
-
-
-def meta_from_headers(
-    headers: Mapping[str, str], status: int, attempts: int, key_source: str | None = None
-) -> GatewayMeta:
-    """The gateway's response metadata, from its ``cf-aig-*`` and ``cf-ray`` headers."""
-    get = _gateway_headers(headers).get
-    return GatewayMeta.model_construct(
-        log_id=get("cf-aig-log-id"),
-        request_id=get("cf-aig-request-id"),
-        event_id=get("cf-aig-event-id"),
-        cache_status=get("cf-aig-cache-status"),
-        step=get("cf-aig-step"),
-        ray_id=get("cf-ray"),
-        key_source=key_source,
-        attempts=attempts,
-        status_code=status,
-    )
 
 
 def _text(body: bytes) -> Any:
@@ -231,10 +170,10 @@ class ClientCore:
     # -- retries --------------------------------------------------------------------------
 
     def _retry_delay(self, attempt: int, error: GatewayError, call: Call) -> float | None:
-        delay = self._policy.delay(attempt, error, gateway_retries=call.gateway_retries)
-        deadline = call.deadline
-        if delay is not None and deadline is not None and time.monotonic() + delay >= deadline:
-            return None  # the overall deadline bounds retries too
+        left = None if call.deadline is None else call.deadline - time.monotonic()
+        delay = self._policy.delay(
+            attempt, error, gateway_retries=call.gateway_retries, time_left=left
+        )
         if delay is not None and logger.isEnabledFor(logging.DEBUG):
             logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, error, delay)
         return delay

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gpt54nano_gateway.rules import apply_model_rules, is_gpt5_model
+from gpt54nano_gateway.model_rules import apply_model_rules, is_gpt5_model
 from gpt54nano_gateway.wire import ChatRequest, request_to_wire
 
 GPT5 = "openai/gpt-5.4-nano"

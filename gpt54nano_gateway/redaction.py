@@ -1,0 +1,37 @@
+"""Credentials out of anything that may be shown: header dicts for logs and reprs.
+
+httpx masks only ``Authorization`` in a request's repr; the gateway form sends the token in
+``cf-aig-authorization``, and a proxy may want its own header, so the list is ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["SENSITIVE_HEADERS", "RedactedHeaders", "redact_headers"]
+
+SENSITIVE_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cf-aig-authorization",
+        "x-api-key",
+        "api-key",
+        "cookie",
+        "set-cookie",
+    }
+)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` safe to log: credentials replaced by ``<redacted>``."""
+    return {k: "<redacted>" if k.lower() in SENSITIVE_HEADERS else v for k, v in headers.items()}
+
+
+class RedactedHeaders(dict[str, str]):
+    """Request headers whose repr never shows a credential (they hold the token in clear)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(redact_headers(self))
