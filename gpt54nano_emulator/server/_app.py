@@ -2,8 +2,8 @@
 
 Layers run in the order Cloudflare's do: request log → routing/auth (v4 envelope on
 api.cloudflare.com paths, ``AiGatewayError`` on gateway-host paths) → ``cf-aig-*`` header checks
-→ injected fault → model lookup → catalog schema → upstream model rules → cache → the model
-(``_brain.generate``) → JSON body or SSE stream.
+→ injected fault → model lookup → catalog schema → OpenAI's own rules (``_openai_rules``) →
+cache → the model (``_brain.generate``) → JSON body or SSE stream.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from ._faults import (
     parse_fault_header,
     status_fault_response,
 )
+from ._openai_rules import check_openai_rules
 from ._validate import (
     Rejection,
     check_model,
-    check_model_rules,
     check_schema,
     dated_model,
     user_input_error,
@@ -230,19 +230,17 @@ class ChatHandler:
             return _rejection(
                 user_input_error("Invalid JSON body: expected a JSON object"), headers
             )
-        checks = [
-            check_model(
-                body.get("model"), provider_native=family == "openai", compat=family == "compat"
-            )
-        ]
-        if family != "openai":
+        rejection = check_model(
+            body.get("model"), provider_native=family == "openai", compat=family == "compat"
+        )
+        if rejection is None and family != "openai":
             # The catalog schema is Cloudflare's check for its catalog slug; the provider-native
             # route passes the body to OpenAI unchanged.
-            checks.append(check_schema(body))
-        checks.append(check_model_rules(body))
-        for rejection in checks:
-            if rejection is not None:
-                return _rejection(rejection, headers)
+            rejection = check_schema(body)
+        if rejection is None:
+            rejection = check_openai_rules(body)  # what OpenAI refuses, relayed as is
+        if rejection is not None:
+            return _rejection(rejection, headers)
         return self._answer(request, body, options, fault, headers, generation)
 
     async def _early_fault(
