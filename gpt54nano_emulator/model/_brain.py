@@ -10,11 +10,13 @@
    description shares most words), several in parallel unless ``parallel_tool_calls`` is
    false. After tool results the model answers instead, unless the request names a tool (or
    an agent to hand off to) not called yet this turn; ``required`` still calls. Arguments
-   validate against the tool's schema and are filled from the request (``_schema_fill``);
+   validate against the tool's schema and are filled from the turn's tool results first, then
+   the request (``_tool_results``, ``_schema_fill``);
 4. LlamaIndex's text-protocol agents, recognised by their system prompts (``_agents``): ReAct
    gets ``Thought/Action/Action Input`` then ``Answer``, CodeAct gets ``<execute>`` code;
 5. ``response_format`` ``json_schema`` -> an instance of the schema; ``json_object`` or a JSON
-   schema quoted in the prompt -> JSON (``_structured``);
+   schema quoted in the prompt -> JSON (``_structured``), its values taken from the turn's tool
+   results first (a number a tool returned is the number that comes back);
 6. text (``_text``): quoting the tool results after tool messages; "reply/respond/answer with
    X" or "say X" -> exactly X; otherwise an echo of the last user message.
 
