@@ -4,11 +4,13 @@ context length. Bodies are compared whole."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from gpt54nano_emulator import Reply
+from gpt54nano_emulator.model._tokens import count_tokens
 
 from .conftest import (
     chat_body,
@@ -308,14 +310,14 @@ def test_a_prompt_over_the_context_is_context_length_exceeded(emulator: Any, htt
 
 def test_the_context_message_splits_messages_and_functions(emulator: Any, http: Any) -> None:
     body = chat_body(" word" * 128_000, tools=[TOOL])
+    in_functions = count_tokens(json.dumps([TOOL], ensure_ascii=False))  # the tool schemas
     response = _post(emulator, http, body, "openai")
-    payload = response.json()
-    assert payload["error"]["code"] == "context_length_exceeded"
-    message = payload["error"]["message"]
-    assert message.startswith("This model's maximum context length is 128000 tokens. However, ")
-    assert "(128006 in the messages, " in message
-    assert message.endswith(
-        " in the functions). Please reduce the length of the messages or functions."
+    assert response.json() == _error(
+        "This model's maximum context length is 128000 tokens. However, your messages "
+        f"resulted in {128_006 + in_functions} tokens (128006 in the messages, {in_functions} "
+        "in the functions). Please reduce the length of the messages or functions.",
+        "messages",
+        "context_length_exceeded",
     )
 
 
@@ -330,3 +332,20 @@ def test_large_output_budgets_stay_accepted(emulator: Any, http: Any) -> None:
     # No public body shows a rejection above the catalog's 16,384 (OpenAI lists 128,000).
     response = _post(emulator, http, chat_body(max_completion_tokens=100_000))
     assert response.status_code == 200
+
+
+def test_a_refused_stream_request_gets_the_json_error_not_a_stream(
+    emulator: Any, http: Any
+) -> None:
+    body = chat_body("Add 2 and 3", tools=[TOOL], reasoning_effort="low", stream=True)
+    response = _post(emulator, http, body)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == _tools_with_effort_error("gpt-5.4-nano")
+
+
+def test_a_refused_request_takes_no_queued_reply(emulator: Any, http: Any) -> None:
+    emulator.queue_reply(Reply(content="kept"))
+    assert _post(emulator, http, chat_body(reasoning_effort="minimal")).status_code == 400
+    after = _post(emulator, http, chat_body())
+    assert after.json()["choices"][0]["message"]["content"] == "kept"
