@@ -35,8 +35,14 @@ Errors: missing/wrong token → 401 (REST: v4 ``10000 Authentication error``; ga
 …``, gateway host 401/2009; unknown gateway → 400 ``AiGatewayError 2001``; unknown model → compat
 400/2008, REST 404/7003 ``Model not found: <slug>``, provider route OpenAI 404
 ``model_not_found``; schema violation → 400 ``AiGatewayError 7003 "Model execution failed (User
-Input Error): Invalid value at <json pointer>: <reason>"``; GPT-5 temperature ≠ 1 (unless
-``reasoning_effort == "none"``) → OpenAI's 400 ``unsupported_value`` body; out-of-range
+Input Error): Invalid value at <json pointer>: <reason>"``; then, on every chat route, OpenAI's
+own 400 ``{"error": {...}}`` bodies, relayed as Cloudflare relays them (``server._openai_rules``
+has the texts, sources and order): an unknown top-level argument ("Unrecognized request
+argument supplied: <name>"), GPT-5.4 ``reasoning_effort: "minimal"`` (``unsupported_value``),
+GPT-5 temperature ≠ 1 unless ``reasoning_effort == "none"`` (``unsupported_value``), GPT-5.4
+function tools with a ``reasoning_effort`` other than ``"none"``, a ``tool`` message answering
+no ``tool_calls``, unanswered ``tool_calls``, and a prompt over 128,000 estimated tokens
+(``context_length_exceeded``); out-of-range
 ``cf-aig-max-attempts`` (1-5), ``cf-aig-retry-delay`` (0-5000), ``cf-aig-backoff``,
 ``cf-aig-cache-ttl`` (60-2592000), ``cf-aig-request-timeout`` (> 0) or a ``cf-aig-metadata``
 that is not a JSON object → 400 ``AiGatewayError`` with the emulator-only code 2999
@@ -61,9 +67,10 @@ boolean, as observed live).
 Not emulated: ``n > 1`` (one choice is returned), reasoning text (only its token count appears,
 in ``usage``), the ``/ai/run`` forms and ``/openai/responses``.
 
-Model: ``_brain.generate`` (deterministic); queued ``Reply`` objects are consumed first in first
-out by the requests that reach the model (rejected, faulted-before-model and cache-hit requests
-do not consume one).
+Model: ``_brain.generate`` (deterministic; after tool calls it answers with what the tools
+returned, ``model._tool_results``); queued ``Reply`` objects are consumed first in first out by
+the requests that reach the model (rejected, faulted-before-model and cache-hit requests do not
+consume one, nor does a request still in flight from before ``emu.reset()``).
 
 Faults
 ------

@@ -10,11 +10,13 @@
    description shares most words), several in parallel unless ``parallel_tool_calls`` is
    false. After tool results the model answers instead, unless the request names a tool (or
    an agent to hand off to) not called yet this turn; ``required`` still calls. Arguments
-   validate against the tool's schema and are filled from the request (``_schema_fill``);
+   validate against the tool's schema and are filled from the turn's tool results first, then
+   the request (``_tool_results``, ``_schema_fill``);
 4. LlamaIndex's text-protocol agents, recognised by their system prompts (``_agents``): ReAct
    gets ``Thought/Action/Action Input`` then ``Answer``, CodeAct gets ``<execute>`` code;
 5. ``response_format`` ``json_schema`` -> an instance of the schema; ``json_object`` or a JSON
-   schema quoted in the prompt -> JSON (``_structured``);
+   schema quoted in the prompt -> JSON (``_structured``), its values taken from the turn's tool
+   results first (a number a tool returned is the number that comes back);
 6. text (``_text``): quoting the tool results after tool messages; "reply/respond/answer with
    X" or "say X" -> exactly X; otherwise an echo of the last user message.
 
@@ -35,6 +37,7 @@ from . import _agents, _conversation, _structured, _text
 from ._conversation import Json
 from ._hints import Hints
 from ._tokens import count_tokens, tokenize
+from ._tool_results import hints_with_results, turn_tool_results
 from ._tools_pick import (
     Call,
     arguments_text,
@@ -136,9 +139,12 @@ def _tool_calls(body: Json, messages: list[Json], user_text: str) -> list[Call]:
     picked = by_first_mention(picked, user_text)
     if not _conversation.parallel_allowed(body):
         picked = picked[:1]
-    results = "\n".join(_conversation.trailing_tool_results(messages))
     if len(picked) == 1:
-        return [call_for(picked[0], user_text, results)]
+        # After tool results the next call (a chain's next step, a final output tool) takes
+        # the tools' values first.
+        hints = hints_with_results(user_text, turn_tool_results(messages))
+        return [call_for(picked[0], user_text, hints=hints)]
+    results = "\n".join(_conversation.trailing_tool_results(messages))
     # "Add 2 and 3, and multiply 4 by 5": each call takes the next numbers, in mention order.
     shared = Hints.from_text(f"{user_text}\n{results}")
     return [call_for(t, user_text, hints=shared) for t in picked]
@@ -203,13 +209,21 @@ def _cut_at_stop(text: str, stop: Any) -> str | None:
 
 def prompt_tokens(body: Json) -> int:
     """Every message's text (and tool calls), the tool schemas and the response schema."""
+    in_messages, in_functions = prompt_token_parts(body)
+    return in_messages + in_functions
+
+
+def prompt_token_parts(body: Json) -> tuple[int, int]:
+    """The prompt's tokens split as OpenAI's context-length message splits them: the messages
+    (with the per-message and reply overhead and the response schema), then the tool schemas."""
     messages = _conversation.messages_of(body)
-    total = _TOKENS_PER_REPLY
+    in_messages = _TOKENS_PER_REPLY
     for message in messages:
-        total += _TOKENS_PER_MESSAGE + count_tokens(_conversation.message_text(message))
+        in_messages += _TOKENS_PER_MESSAGE + count_tokens(_conversation.message_text(message))
         if message.get("tool_calls"):
-            total += count_tokens(json.dumps(message["tool_calls"], ensure_ascii=False))
-    for key in ("tools", "response_format"):
-        if body.get(key):
-            total += count_tokens(json.dumps(body[key], ensure_ascii=False))
-    return total
+            in_messages += count_tokens(json.dumps(message["tool_calls"], ensure_ascii=False))
+    if body.get("response_format"):
+        in_messages += count_tokens(json.dumps(body["response_format"], ensure_ascii=False))
+    tools = body.get("tools")
+    in_functions = count_tokens(json.dumps(tools, ensure_ascii=False)) if tools else 0
+    return in_messages, in_functions

@@ -4,6 +4,8 @@
 * ``{"type": "json_object"}`` -> an object; a JSON schema quoted in the prompt is honoured,
   else the keys are the quoted identifiers the prompt names ("a JSON with 'setup' and
   'punchline' keys"), else ``{"answer": ...}``.
+* after tool calls, the current turn's tool results are the first source of values (a number
+  the tool returned is the number that comes back, ``_tool_results``);
 * no ``response_format`` but a prompt that quotes a JSON schema (LangChain's
   ``JsonOutputParser``/``PydanticOutputParser`` format instructions, LlamaIndex's
   ``PydanticOutputParser`` "Here's a JSON schema to follow") -> an instance of that schema.
@@ -17,7 +19,8 @@ from typing import Any
 
 from . import _conversation, _text
 from ._conversation import Json
-from ._schema_fill import Hints, fill_instance
+from ._schema_fill import fill_instance
+from ._tool_results import hints_with_results, latest_value, turn_tool_results
 
 _KEY_NAME = re.compile(r"[\"'`]([A-Za-z_][A-Za-z0-9_]{0,40})[\"'`]")
 _KEY_LIST = re.compile(
@@ -28,21 +31,26 @@ _SCHEMA_KEYS = ("properties", "$defs", "definitions", "anyOf", "oneOf", "allOf",
 
 
 def structured_reply(body: Json, messages: list[Json]) -> str | None:
-    """The JSON text to answer with, or ``None`` when no JSON is asked for."""
+    """The JSON text to answer with, or ``None`` when no JSON is asked for.
+
+    Tool results of the current turn come first as values (``_tool_results``)."""
     hints_text = _hints_text(messages)
+    results = turn_tool_results(messages)
     response_format = body.get("response_format")
     kind = response_format.get("type") if isinstance(response_format, dict) else None
     if kind == "json_schema" and isinstance(response_format, dict):
         spec = response_format.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, dict) else None
-        return _dump(fill_instance(schema if isinstance(schema, dict) else {}, _hints(hints_text)))
+        hints = hints_with_results(hints_text, results)
+        return _dump(fill_instance(schema if isinstance(schema, dict) else {}, hints))
     quoted = quoted_schema(messages)
     if kind == "json_object":
         if quoted is not None:
-            return _dump(fill_instance(quoted, _hints(hints_text)))
-        return _dump(_free_object(hints_text, _conversation.last_user_text(messages)))
+            return _dump(fill_instance(quoted, hints_with_results(hints_text, results)))
+        user_text = _conversation.last_user_text(messages)
+        return _dump(_free_object(hints_text, user_text, results))
     if quoted is not None:
-        return _dump(fill_instance(quoted, _hints(hints_text)))
+        return _dump(fill_instance(quoted, hints_with_results(hints_text, results)))
     return None
 
 
@@ -88,15 +96,16 @@ def _json_objects(text: str, limit: int = 200) -> list[Json]:
     return out
 
 
-def _free_object(hints_text: str, user_text: str) -> Json:
+def _free_object(hints_text: str, user_text: str, results: list[str]) -> Json:
     keys = list(dict.fromkeys(_KEY_NAME.findall(user_text)))
     listed = _KEY_LIST.search(user_text)
     if not keys and listed:  # "with keys name and age"
         keys = [k for k in re.split(r"\s*,\s*|\s+and\s+", listed.group(1)) if k]
     if not keys:
-        return {"answer": _text.plain_answer(user_text)}
+        answer = latest_value(results) if results else _text.plain_answer(user_text)
+        return {"answer": answer}
     schema = {"type": "object", "properties": {k: {"type": "string"} for k in keys}}
-    result = fill_instance(schema, _hints(hints_text))
+    result = fill_instance(schema, hints_with_results(hints_text, results))
     return result if isinstance(result, dict) else {}
 
 
@@ -106,13 +115,7 @@ def _hints_text(messages: list[Json]) -> str:
     mention = _SCHEMA_WORDS.search(text)
     if mention:
         text = text[: text.rfind("\n", 0, mention.start()) + 1]
-    if _conversation.ends_with_tool_results(messages):
-        text += "\n" + "\n".join(_conversation.trailing_tool_results(messages))
     return text
-
-
-def _hints(text: str) -> Hints:
-    return Hints.from_text(text)
 
 
 def _dump(value: Any) -> str:

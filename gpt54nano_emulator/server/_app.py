@@ -2,8 +2,8 @@
 
 Layers run in the order Cloudflare's do: request log → routing/auth (v4 envelope on
 api.cloudflare.com paths, ``AiGatewayError`` on gateway-host paths) → ``cf-aig-*`` header checks
-→ injected fault → model lookup → catalog schema → upstream model rules → cache → the model
-(``_brain.generate``) → JSON body or SSE stream.
+→ injected fault → model lookup → catalog schema → OpenAI's own rules (``_openai_rules``) →
+cache → the model (``_brain.generate``) → JSON body or SSE stream.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from ._faults import (
     parse_fault_header,
     status_fault_response,
 )
+from ._openai_rules import check_openai_rules
 from ._validate import (
     Rejection,
     check_model,
-    check_model_rules,
     check_schema,
     dated_model,
     user_input_error,
@@ -85,17 +85,39 @@ class EmulatorState:
     cache: ResponseCache = field(default_factory=ResponseCache)
     log: list[RecordedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Bumped by every ``reset()``. A request remembers the generation it arrived in, so one
+    #: still in flight across a reset (a stalled request its client gave up on) cannot take
+    #: the replies queued, or touch the cache filled, for the requests that come after it.
+    generation: int = 0
+    in_flight: int = 0
 
     def record(self, entry: RecordedRequest) -> None:
         with self.lock:
             self.log.append(entry)
 
-    def next_reply(self) -> Reply | None:
+    def begin(self) -> int:
+        """A request arrives: count it and return the generation it belongs to."""
         with self.lock:
-            return self.replies.popleft() if self.replies else None
+            self.in_flight += 1
+            return self.generation
+
+    def end(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    def is_current(self, generation: int) -> bool:
+        with self.lock:
+            return generation == self.generation
+
+    def next_reply(self, generation: int) -> Reply | None:
+        with self.lock:
+            if generation != self.generation or not self.replies:
+                return None
+            return self.replies.popleft()
 
     def reset(self) -> None:
         with self.lock:
+            self.generation += 1
             self.replies.clear()
             self.log.clear()
         self.plans.clear()
@@ -162,6 +184,13 @@ class ChatHandler:
         return self.state.plans.draw()
 
     async def __call__(self, request: Request, family: Family) -> Response:
+        generation = self.state.begin()
+        try:
+            return await self._handle(request, family, generation)
+        finally:
+            self.state.end()
+
+    async def _handle(self, request: Request, family: Family, generation: int) -> Response:
         raw = await request.body()
         try:
             body: Any = json.loads(raw) if raw else None
@@ -201,20 +230,18 @@ class ChatHandler:
             return _rejection(
                 user_input_error("Invalid JSON body: expected a JSON object"), headers
             )
-        checks = [
-            check_model(
-                body.get("model"), provider_native=family == "openai", compat=family == "compat"
-            )
-        ]
-        if family != "openai":
+        rejection = check_model(
+            body.get("model"), provider_native=family == "openai", compat=family == "compat"
+        )
+        if rejection is None and family != "openai":
             # The catalog schema is Cloudflare's check for its catalog slug; the provider-native
             # route passes the body to OpenAI unchanged.
-            checks.append(check_schema(body))
-        checks.append(check_model_rules(body))
-        for rejection in checks:
-            if rejection is not None:
-                return _rejection(rejection, headers)
-        return self._answer(request, body, options, fault, headers)
+            rejection = check_schema(body)
+        if rejection is None:
+            rejection = check_openai_rules(body)  # what OpenAI refuses, relayed as is
+        if rejection is not None:
+            return _rejection(rejection, headers)
+        return self._answer(request, body, options, fault, headers, generation)
 
     async def _early_fault(
         self, request: Request, fault: Fault, headers: dict[str, str]
@@ -243,13 +270,15 @@ class ChatHandler:
         options: GatewayRequestOptions,
         fault: Fault | None,
         headers: dict[str, str],
+        generation: int,
     ) -> Response:
         stream = body.get("stream") is True
         cache = self.state.cache
         key: str | None = None
+        current = self.state.is_current(generation)
         if options.cache_in_play:
             headers["cf-aig-cache-status"] = "MISS"
-            if not options.skip_cache:
+            if not options.skip_cache and current:
                 key = cache_key(request.url.path, body, options.cache_key)
                 hit = cache.get(key)
                 if hit is not None:
@@ -257,7 +286,7 @@ class ChatHandler:
                     if hit.events is not None:
                         return self._stream(request, list(hit.events), fault, headers)
                     return self._plain(request, hit.body or {}, fault, headers)
-        generation: Generation = generate(body, self.state.next_reply())
+        answer: Generation = generate(body, self.state.next_reply(generation))
         model = dated_model(str(body.get("model")))
         response_id = _wire_out.completion_id()
         created = int(time.time())
@@ -266,7 +295,7 @@ class ChatHandler:
             stream_options = body.get("stream_options") or {}
             include_usage = bool(stream_options.get("include_usage"))
             chunks = _wire_out.stream_chunks(
-                generation,
+                answer,
                 response_id=response_id,
                 created=created,
                 include_usage=include_usage,
@@ -278,7 +307,7 @@ class ChatHandler:
                 cache.put(key, CachedResponse(events=tuple(events)), options.cache_ttl)
             return self._stream(request, events, fault, headers)
         completion = _wire_out.completion_body(
-            generation, response_id=response_id, created=created, model=model
+            answer, response_id=response_id, created=created, model=model
         )
         if store and key is not None and options.cache_ttl is not None:
             cache.put(key, CachedResponse(body=completion), options.cache_ttl)

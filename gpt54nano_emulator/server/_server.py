@@ -217,5 +217,24 @@ class Emulator:
         self._state.cache.advance(seconds)
 
     def reset(self) -> None:
-        """Clear queued replies, fault plans, the cache and the request log."""
+        """Clear queued replies, fault plans, the cache and the request log.
+
+        Requests still in flight (say, a stalled one whose client timed out) finish in the old
+        generation: they take no queued reply and neither read nor fill the cache.
+        """
         self._state.reset()
+
+    @property
+    def requests_in_flight(self) -> int:
+        """Chat requests whose handler has not returned yet."""
+        with self._state.lock:
+            return self._state.in_flight
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait (bounded) until no chat request is in flight; ``False`` on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.requests_in_flight:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True

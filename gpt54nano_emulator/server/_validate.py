@@ -1,5 +1,6 @@
-"""Request checks, in the order the real layers apply them: Cloudflare's per-model input schema,
-then the upstream model's own parameter rules.
+"""Request checks, in the order the real layers apply them: the model lookup, Cloudflare's
+per-model input schema, then the upstream model's own rules (``_openai_rules``, which runs the
+temperature rule below among OpenAI's others).
 
 The schema is ``schema.input`` of Cloudflare's catalog entry for ``openai/gpt-5.4-nano``
 (cloudflare/cloudflare-docs ``src/content/catalog-models/openai-gpt-5.4-nano.json``, CC-BY-4.0),

@@ -325,3 +325,109 @@ def test_sdk_against_the_gateway_compat_base_url(emulator: Any, run_io: Any) -> 
     )
     assert completion.choices[0].message.content == "via compat"
     assert emulator.requests[-1].path.endswith("/default/compat/chat/completions")
+
+
+ADD_TOOL: list[Any] = [
+    {
+        "type": "function",
+        "function": {
+            "name": "add",
+            "parameters": {
+                "type": "object",
+                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+            },
+        },
+    }
+]
+ORPHAN_TOOL: list[Any] = [
+    {"role": "user", "content": "Add 2 and 3"},
+    {"role": "tool", "tool_call_id": "call_1", "content": "5"},
+]
+UNANSWERED: list[Any] = [
+    {"role": "user", "content": "Add 2 and 3"},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
+        ],
+    },
+]
+OPENAI_RULES = {
+    "unknown_argument": (
+        {"messages": MESSAGES, "extra_body": {"thinking": {"type": "enabled"}}},
+        "Unrecognized request argument supplied: thinking",
+        None,
+        None,
+    ),
+    "tools_with_effort": (
+        {"messages": MESSAGES, "tools": ADD_TOOL, "reasoning_effort": "low"},
+        "Function tools with reasoning_effort are not supported for gpt-5.4-nano in "
+        "/v1/chat/completions. To use function tools, use /v1/responses or set "
+        "reasoning_effort to 'none'.",
+        "reasoning_effort",
+        None,
+    ),
+    "minimal_effort": (
+        {"messages": MESSAGES, "reasoning_effort": "minimal"},
+        "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. "
+        "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'.",
+        "reasoning_effort",
+        "unsupported_value",
+    ),
+    "orphan_tool_message": (
+        {"messages": ORPHAN_TOOL, "tools": ADD_TOOL},
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+        "message with 'tool_calls'.",
+        "messages.[1].role",
+        None,
+    ),
+    "unanswered_tool_calls": (
+        {"messages": UNANSWERED, "tools": ADD_TOOL},
+        "An assistant message with 'tool_calls' must be followed by tool messages responding "
+        "to each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+        "call_1",
+        "messages.[1].role",
+        None,
+    ),
+    "context_length": (
+        {"messages": [{"role": "user", "content": " word" * 128_000}]},
+        "This model's maximum context length is 128000 tokens. However, your messages "
+        "resulted in 128006 tokens. Please reduce the length of the messages.",
+        "messages",
+        "context_length_exceeded",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(OPENAI_RULES))
+def test_openai_rules_raise_bad_request_with_openai_fields(
+    emulator: Any, run_io: Any, rule: str
+) -> None:
+    kwargs, message, param, code = OPENAI_RULES[rule]
+
+    def sync(client: openai.OpenAI) -> Exception:
+        with pytest.raises(openai.BadRequestError) as info:
+            client.chat.completions.create(model=MODEL, **kwargs)
+        return info.value
+
+    async def async_(client: openai.AsyncOpenAI) -> Exception:
+        with pytest.raises(openai.BadRequestError) as info:
+            await client.chat.completions.create(model=MODEL, **kwargs)
+        return info.value
+
+    error = _sdk(run_io, emulator, sync, async_)
+    assert isinstance(error, openai.BadRequestError)
+    assert error.status_code == 400
+    assert error.body == {
+        "message": message,
+        "type": "invalid_request_error",
+        "param": param,
+        "code": code,
+    }
+    assert (error.message, error.type, error.param, error.code) == (
+        f"Error code: 400 - {{'error': {error.body!r}}}",
+        "invalid_request_error",
+        param,
+        code,
+    )

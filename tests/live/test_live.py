@@ -93,3 +93,100 @@ def test_llama_index_structured_predict(config: GatewayConfig) -> None:
         City, PromptTemplate("Name the capital of {country}."), country="Japan"
     )
     assert isinstance(city, City) and city.name
+
+
+# --- OpenAI's own rejections, as Cloudflare relays them (docs/reference/cloudflare-wire.md,
+# "Added 2026-12"). Sent with raw httpx, not the transport, whose model rules may refuse these
+# requests before sending: the point is what the service answers. The emulator gives the same
+# bodies (tests/emulator/test_openai_rules.py).
+
+
+def _raw_post(body: dict[str, Any]) -> Any:
+    import httpx
+
+    account = os.environ.get("CLOUDFLARE_ACCOUNT_ID") or os.environ["CF_ACCOUNT_ID"]
+    token = os.environ.get("CLOUDFLARE_API_TOKEN") or os.environ["CF_AI_API_TOKEN"]
+    base = os.environ.get("CLOUDFLARE_BASE_URL") or "https://api.cloudflare.com/client/v4"
+    url = f"{base.rstrip('/')}/accounts/{account}/ai/v1/chat/completions"
+    full = {"model": "openai/gpt-5.4-nano", "max_completion_tokens": 50, **body}
+    return httpx.post(url, json=full, headers={"authorization": f"Bearer {token}"}, timeout=60)
+
+
+ADD_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "add",
+        "description": "Add two integers",
+        "parameters": {
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+            "required": ["a", "b"],
+        },
+    },
+}
+
+
+def _openai_error(message: str, param: str | None, code: str | None = None) -> dict[str, Any]:
+    return {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+
+
+def test_gpt54_function_tools_with_reasoning_effort_is_openais_400() -> None:
+    response = _raw_post({**QUESTION, "tools": [ADD_TOOL], "reasoning_effort": "low"})
+    assert response.status_code == 400
+    assert response.json() == _openai_error(
+        "Function tools with reasoning_effort are not supported for gpt-5.4-nano in "
+        "/v1/chat/completions. To use function tools, use /v1/responses or set "
+        "reasoning_effort to 'none'.",
+        "reasoning_effort",
+    )
+
+
+@pytest.mark.parametrize("extra", [{}, {"reasoning_effort": "none"}])
+def test_gpt54_function_tools_without_effort_or_none_are_accepted(extra: dict[str, Any]) -> None:
+    assert _raw_post({**QUESTION, "tools": [ADD_TOOL], **extra}).status_code == 200
+
+
+def test_gpt54_minimal_reasoning_effort_is_unsupported_value() -> None:
+    response = _raw_post({**QUESTION, "reasoning_effort": "minimal"})
+    assert response.status_code == 400
+    assert response.json() == _openai_error(
+        "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. "
+        "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'.",
+        "reasoning_effort",
+        "unsupported_value",
+    )
+
+
+def test_unknown_argument_is_unrecognized() -> None:
+    response = _raw_post({**QUESTION, "thinking": {"type": "enabled"}})
+    assert response.status_code == 400
+    assert response.json() == _openai_error(
+        "Unrecognized request argument supplied: thinking", None
+    )
+
+
+def test_tool_history_rules_are_openais_400s() -> None:
+    user = {"role": "user", "content": "Add 2 and 3"}
+    orphan = _raw_post(
+        {"messages": [user, {"role": "tool", "tool_call_id": "call_1", "content": "5"}]}
+    )
+    assert orphan.status_code == 400
+    assert orphan.json() == _openai_error(
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+        "message with 'tool_calls'.",
+        "messages.[1].role",
+    )
+    call = {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
+    assistant = {"role": "assistant", "content": None, "tool_calls": [call]}
+    unanswered = _raw_post(
+        {"messages": [user, assistant, {"role": "user", "content": "go on"}], "tools": [ADD_TOOL]}
+    )
+    assert unanswered.status_code == 400
+    assert unanswered.json() == _openai_error(
+        "An assistant message with 'tool_calls' must be followed by tool messages responding "
+        "to each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+        "call_1",
+        "messages.[1].role",
+    )
