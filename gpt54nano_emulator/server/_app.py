@@ -28,6 +28,7 @@ from . import _wire_out
 from ._aig_headers import GatewayRequestOptions, parse_gateway_headers
 from ._asgi_io import KeepRawSend, NoResponse, drop_connection, partial_body, sse_body
 from ._cache import CachedResponse, ResponseCache, cache_key
+from ._dynamic_routes import RouteTable, resolve_route
 from ._faults import (
     Fault,
     FaultPlans,
@@ -35,6 +36,10 @@ from ._faults import (
     parse_fault_header,
     status_fault_response,
 )
+from ._guardrails import after_model, before_model, content_fault, is_platform_fault
+from ._log_api import log_routes
+from ._log_recorder import LogRecorder
+from ._log_store import LOG_CONTEXT, LogContext, LogStore, log_context
 from ._validate import (
     Rejection,
     check_model,
@@ -85,6 +90,8 @@ class EmulatorState:
     cache: ResponseCache = field(default_factory=ResponseCache)
     log: list[RecordedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    logs: LogStore = field(default_factory=LogStore)  # the gateway logs (``_log_store``)
+    dynamic_routes: RouteTable = field(default_factory=dict)
 
     def record(self, entry: RecordedRequest) -> None:
         with self.lock:
@@ -100,6 +107,7 @@ class EmulatorState:
             self.log.clear()
         self.plans.clear()
         self.cache.clear()
+        self.logs.clear()
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -151,6 +159,12 @@ class ChatHandler:
         return None
 
     @staticmethod
+    def _gateway_of(request: Request, family: Family) -> str:
+        if family == "rest":
+            return request.headers.get("cf-aig-gateway-id") or "default"
+        return str(request.path_params["gateway_id"])
+
+    @staticmethod
     def _no_gateway(headers: Mapping[str, str]) -> Response:
         message = "Please configure AI Gateway in the Cloudflare dashboard"
         return _json(400, _wire_out.gateway_error(400, 2001, message), headers)
@@ -185,6 +199,8 @@ class ChatHandler:
         denied = self._auth(request, family, headers)
         if denied is not None:
             return denied
+        gateway = self._gateway_of(request, family)
+        request.scope[LOG_CONTEXT] = _log_context(gateway, options)
         if isinstance(options, Rejection):
             return _rejection(options, headers)
 
@@ -192,6 +208,8 @@ class ChatHandler:
             fault = self._pick_fault(request)
         except ValueError as exc:
             return _json(400, {"error": f"emulator: bad {FAULT_HEADER} header: {exc}"}, headers)
+        if fault is None:
+            fault = content_fault(body)  # [[guardrail:…]] / [[dlp:…]] markers (_guardrails)
         if fault is not None:
             early = await self._early_fault(request, fault, headers)
             if early is not None:
@@ -201,6 +219,11 @@ class ChatHandler:
             return _rejection(
                 user_input_error("Invalid JSON body: expected a JSON object"), headers
             )
+        if family != "openai":
+            body, route = resolve_route(body, self.state.dynamic_routes.get(gateway, frozenset()))
+            context = log_context(request.scope)
+            if context is not None and route is not None:
+                context.route = route
         checks = [
             check_model(
                 body.get("model"), provider_native=family == "openai", compat=family == "compat"
@@ -234,6 +257,10 @@ class ChatHandler:
         if fault.kind == "reset":
             await drop_connection(request.scope, hard=fault.hard)
             return NoResponse()
+        if is_platform_fault(fault):
+            blocked = before_model(fault, headers)
+            if blocked is not None:
+                return _rejection(blocked, headers)
         return None
 
     def _answer(
@@ -254,10 +281,21 @@ class ChatHandler:
                 hit = cache.get(key)
                 if hit is not None:
                     headers["cf-aig-cache-status"] = "HIT"
+                    context = log_context(request.scope)
+                    if context is not None:
+                        context.cached = True
                     if hit.events is not None:
                         return self._stream(request, list(hit.events), fault, headers)
                     return self._plain(request, hit.body or {}, fault, headers)
         generation: Generation = generate(body, self.state.next_reply())
+        context = log_context(request.scope)
+        if context is not None:
+            context.model = str(body.get("model"))
+            context.prompt_tokens = generation.prompt_tokens
+            context.completion_tokens = generation.completion_tokens
+        blocked = after_model(fault)  # a guardrail/DLP block of the model's response
+        if blocked is not None:
+            return _rejection(blocked, headers)
         model = dated_model(str(body.get("model")))
         response_id = _wire_out.completion_id()
         created = int(time.time())
@@ -314,6 +352,19 @@ class ChatHandler:
         )
 
 
+def _log_context(gateway: str, options: GatewayRequestOptions | Rejection) -> LogContext:
+    if isinstance(options, Rejection):
+        return LogContext(gateway)
+    return LogContext(
+        gateway,
+        collect=options.collect_log,
+        collect_payload=options.collect_log_payload,
+        custom_cost=options.custom_cost,
+        metadata=options.metadata,
+        event_id=options.event_id,
+    )
+
+
 # --- app ---------------------------------------------------------------------------------------
 
 
@@ -368,6 +419,7 @@ def build_app(state: EmulatorState) -> ASGIApp:
             methods=["POST"],
         ),
         Route("/__emulator/requests", requests_log, methods=["GET"]),
+        *log_routes(state),
         Route("/{path:path}", not_found, methods=every_method),
     ]
-    return KeepRawSend(Starlette(routes=routes))
+    return KeepRawSend(LogRecorder(Starlette(routes=routes), state.logs))
