@@ -5,7 +5,9 @@ three backoff names, ≤ 5 metadata entries) but not what it answers when a valu
 The emulator refuses such values with a 400 so that a client bug shows up in tests instead of
 being ignored silently. Cloudflare publishes no code for this, so the body is an
 ``AiGatewayError`` with the emulator-only code :data:`INVALID_HEADER_CODE` (documented in the
-package docstring; not a real Cloudflare code).
+package docstring; not a real Cloudflare code). The same goes for a ``cf-aig-custom-cost`` that
+is not a valid price (``_pricing.parse_custom_cost``). ``cf-aig-collect-log`` and
+``cf-aig-collect-log-payload`` (``false`` turns them off) decide what the gateway log keeps.
 """
 
 from __future__ import annotations

@@ -245,6 +245,10 @@ class ChatHandler:
         """Faults decided before the model runs; ``None`` lets the request go on."""
         if fault.kind == "stall":
             await asyncio.sleep(fault.seconds)
+            if await request.is_disconnected():
+                # The client gave up during the stall: answering would consume a queued reply
+                # meant for a later request (and log a call nobody received).
+                return NoResponse()
             return None
         if fault.kind == "status":
             status, media_type, text = status_fault_response(fault)
