@@ -584,3 +584,19 @@ def test_constructor_delay_option() -> None:
         url = f"{logs_url(emu)}/{call.headers['cf-aig-log-id']}"
         codes = [client.get(url, headers=rest_headers(emu)).status_code for _ in range(2)]
     assert codes == [404, 200]
+
+
+def test_logs_never_hold_the_token(emulator: Any, http: Any) -> None:
+    call = chat(emulator, http)
+    http.post(compat_url(emulator), json=chat_body(), headers=gateway_headers(emulator))
+    served = [
+        get_log(emulator, http, call.headers["cf-aig-log-id"], suffix).text
+        for suffix in ("", "/request", "/response")
+    ]
+    served.append(_list(emulator, http).text)
+    assert all(emulator.api_token not in text for text in served)
+    assert emulator.api_token not in json.dumps(emulator.gateway_logs)
+    assert all(
+        entry.headers.get("authorization", "Bearer [REDACTED]") == "Bearer [REDACTED]"
+        for entry in emulator.requests
+    )
