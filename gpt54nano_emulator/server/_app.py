@@ -224,6 +224,7 @@ class ChatHandler:
             context = log_context(request.scope)
             if context is not None and route is not None:
                 context.route = route
+                context.model = str(body.get("model"))  # also for a cache hit
         checks = [
             check_model(
                 body.get("model"), provider_native=family == "openai", compat=family == "compat"

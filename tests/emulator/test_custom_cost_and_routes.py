@@ -199,3 +199,18 @@ def test_route_table_forms() -> None:
     assert route_table({"gw": ["a"]}, ("default", "gw")) == {"gw": frozenset({"a"})}
     with pytest.raises(ValueError, match="bad dynamic route name"):
         route_table(["dynamic/a"], ("default",))
+
+
+def test_a_cached_route_answer_logs_the_resolved_model(route_emu: Any, http: Any) -> None:
+    body = chat_body(model="dynamic/support")
+    headers = rest_headers(route_emu, **{"cf-aig-cache-ttl": "60"})
+    http.post(rest_url(route_emu), json=body, headers=headers)
+    hit = http.post(rest_url(route_emu), json=body, headers=headers)
+    assert hit.headers["cf-aig-cache-status"] == "HIT"
+    log = _log_of(route_emu, http, hit)
+    assert (log["model"], log["path"], log["cached"], log["cost"]) == (
+        "gpt-5.4-nano",
+        "dynamic/support",
+        True,
+        0.0,
+    )
