@@ -17,6 +17,8 @@ Use::
 
 Command line: ``gpt54nano-emulator --port 8787`` (or ``python -m gpt54nano_emulator``).
 Defaults: account ``acct-emulator``, token ``emulator-token``, gateways ``("default",)``.
+Keyword options: ``dynamic_routes`` (see "Dynamic routes"), ``log_delay`` / ``log_delay_gets``
+(see "Gateway logs").
 
 Routes
 ------
@@ -29,6 +31,8 @@ Routes
 * ``POST /v1/{account_id}/{gateway_id}/openai/chat/completions``: provider-native, model
   ``gpt-5.4-nano`` (no prefix); the body goes to "OpenAI" without Cloudflare's schema check.
 * ``GET /__emulator/requests``: the request log as JSON (tokens redacted).
+* ``GET /client/v4/accounts/{account_id}/ai-gateway/gateways/{gateway_id}/logs[/{log_id}
+  [/request|/response]]`` and ``PATCH …/logs/{log_id}``: the gateway logs (below).
 
 Errors: missing/wrong token → 401 (REST: v4 ``10000 Authentication error``; gateway host:
 ``AiGatewayError 2009 Unauthorized``); unknown account → REST 404 v4 ``7003 Could not route to
@@ -59,10 +63,54 @@ replays the recorded SSE events. Faulted answers are never stored. ``emu.advance
 the cache clock.
 
 Other ``cf-aig-*`` headers (request timeout, gateway retries, logging, ZDR, BYOK alias, custom
-cost) are checked where a range is documented and recorded, but not acted on: the emulator does
-not retry upstream or time out on the client's behalf. ``cf-aig-metadata`` keeps its first five
+cost) are checked where a range is documented and recorded; the emulator does not retry upstream
+or time out on the client's behalf. ``cf-aig-custom-cost`` sets the log's cost,
+``cf-aig-collect-log: false`` writes no log, ``cf-aig-collect-log-payload: false`` keeps no
+bodies. ``cf-aig-metadata`` keeps its first five
 entries (``RecordedRequest.gateway_metadata``; ``None`` when a value is not a string, number or
 boolean, as observed live).
+
+Gateway logs
+------------
+Every chat request that got past auth and gateway resolution is logged under its
+``cf-aig-log-id`` in its gateway (REST: ``cf-aig-gateway-id``, default ``default``), written
+just before the response's last byte. The v4 log API (``Authorization: Bearer <token>``, like
+REST; 401 v4 10000, other account 404 v4 7003):
+
+* ``GET …/logs/{id}`` → ``{"result": {...}, "success": true, "errors": [], "messages": []}``
+  with the reference's fields: ``id, cached, created_at, duration, model, path, provider,
+  success, tokens_in, tokens_out, cost, custom_cost, metadata, model_type,
+  request_content_type, request_head, request_head_complete, request_size, request_type,
+  response_content_type, response_head, response_head_complete, response_size, status_code,
+  step``, plus ``feedback`` and ``score`` (not in the reference; shown so PATCH is visible).
+* ``GET …/logs/{id}/request`` / ``…/response``: the bodies as sent (no envelope).
+* ``GET …/logs``: ``page``, ``per_page`` (1-50, default 20), ``order_by``,
+  ``order_by_direction``, ``search``, the flat filters (``start_date``, ``end_date``,
+  ``min_``/``max_`` ``cost``/``tokens_in``/``tokens_out``/``total_tokens``/``duration``,
+  ``feedback``, ``success``, ``cached``, ``model``, ``provider``, …), ``meta_info`` and a
+  JSON-encoded ``filters`` list; ``result_info`` ``{page, per_page, count, total_count}``.
+* ``PATCH …/logs/{id}`` ``{"feedback": -1..1, "score": 0..100, "metadata": {...}}`` (each
+  nullable) → the updated log; later GETs show it.
+* Bad query or body → 400 ``{"errors": [<Zod issues>], "success": false, "result": {}}``
+  (chanfana's format); unknown gateway or id, or a log not written yet → 404 ``{"success":
+  false, "errors": [{"code": 7002, "message": "Not Found"}], "result": {}}``.
+
+Cost: OpenAI's list prices per token (nano $0.20 in / $0.02 cached / $1.25 out per 1M; table in
+``server/_pricing.py`` with its sources), 0 on a cache hit, or ``cf-aig-custom-cost``
+(``{"per_token_in", "per_token_out"}`` or ``{"total_cost"}``; a bad value → 400
+``AiGatewayError`` 2999). "Not written yet": ``Emulator(log_delay=S, log_delay_gets=N)`` or
+``emu.delay_logs(seconds=S, gets=N)`` hide new logs (404, left out of lists) for S seconds of
+the emulator clock (``emu.advance_time``) and/or their next N requests. ``emu.gateway_logs``
+lists every entry. Details and what is unconfirmed: ``server/_log_store.py``,
+``server/_log_query.py``, ``server/_log_api.py``.
+
+Dynamic routes
+--------------
+``Emulator(dynamic_routes=["support"])`` (every gateway) or ``{"gw": ["support"]}`` (one
+gateway): ``"model": "dynamic/support"`` on the REST and compat routes is answered by the
+scripted model as ``openai/gpt-5.4-nano`` (schema and GPT-5 rules apply); its log has ``model``
+``gpt-5.4-nano`` and ``path`` ``dynamic/support``. An unknown route, or one of another gateway,
+is an unknown model (REST 404/7003, compat 400/2008).
 
 Not emulated: ``n > 1`` (one choice is returned), reasoning text (only its token count appears,
 in ``usage``), the ``/ai/run`` forms and ``/openai/responses``.
@@ -104,6 +152,21 @@ plan; faults act after auth and the ``cf-aig-*`` header checks, before model/sch
 ``malformed`` (after)
     Stream: inserts an event whose JSON is cut off before event ``after``, then goes on.
     Non-stream: 200 with the first half of the JSON body.
+``guardrail`` (target: ``prompt`` default, ``response``, ``unavailable``)
+    424 ``AiGatewayError`` 2016 "Prompt blocked due to security configurations" before the
+    model; ``response``: the model runs (reply consumed, tokens logged), then 424 / 2017
+    "Response blocked due to security configurations"; ``unavailable``: 503 / 7013 (message
+    chosen by the emulator). Streams get the same JSON error before any event.
+``dlp`` (action: ``flag`` default or ``block``; target: ``request`` default or ``response``)
+    Adds ``cf-aig-dlp`` (``{"findings": [{"profile": {...}, "policy_ids": [...], "check":
+    "REQUEST"|"RESPONSE"}], "action": "FLAG"|"BLOCK"}``) to the answer; ``block`` answers 424
+    / 2029 "Request content blocked due to DLP policy violations" (before the model) or 2030
+    "Response content blocked …" (after it).
+
+``status`` also knows 424/2016, 424/2017, 422/2017, 503/7013, 424/2029, 424/2030. Without a
+fault, a marker in any message's text triggers the same: ``[[guardrail:prompt]]``,
+``[[guardrail:response]]``, ``[[guardrail:unavailable]]``, ``[[dlp:flag]]``,
+``[[dlp:flag:response]]``, ``[[dlp:block]]``, ``[[dlp:block:response]]`` (``server/_guardrails``).
 """
 
 from __future__ import annotations

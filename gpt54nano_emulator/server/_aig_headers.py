@@ -5,7 +5,9 @@ three backoff names, ≤ 5 metadata entries) but not what it answers when a valu
 The emulator refuses such values with a 400 so that a client bug shows up in tests instead of
 being ignored silently. Cloudflare publishes no code for this, so the body is an
 ``AiGatewayError`` with the emulator-only code :data:`INVALID_HEADER_CODE` (documented in the
-package docstring; not a real Cloudflare code).
+package docstring; not a real Cloudflare code). The same goes for a ``cf-aig-custom-cost`` that
+is not a valid price (``_pricing.parse_custom_cost``). ``cf-aig-collect-log`` and
+``cf-aig-collect-log-payload`` (``false`` turns them off) decide what the gateway log keeps.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _wire_out
+from ._pricing import CustomCost, parse_custom_cost
 from ._validate import Rejection
 
 INVALID_HEADER_CODE = 2999
@@ -36,6 +39,9 @@ class GatewayRequestOptions:
     cache_key: str | None = None
     metadata: dict[str, Any] | None = None
     event_id: str | None = None
+    custom_cost: CustomCost | None = None
+    collect_log: bool = True  # cf-aig-collect-log: false → no gateway log entry
+    collect_log_payload: bool = True  # cf-aig-collect-log-payload: false → no stored bodies
 
 
 def _refuse(message: str) -> Rejection:
@@ -108,6 +114,14 @@ def parse_gateway_headers(headers: Mapping[str, str]) -> GatewayRequestOptions |
             return parsed
         metadata = parsed
 
+    custom_cost: CustomCost | None = None
+    raw_cost = headers.get("cf-aig-custom-cost")
+    if raw_cost is not None:
+        parsed_cost = parse_custom_cost(raw_cost)
+        if isinstance(parsed_cost, str):
+            return _refuse(f"Invalid cf-aig-custom-cost header: {parsed_cost}")
+        custom_cost = parsed_cost
+
     store_ttl = ttl if ttl is not None else (DEFAULT_KEY_TTL if key else None)
     return GatewayRequestOptions(
         cache_in_play=ttl is not None or key is not None or skip_raw is not None,
@@ -116,4 +130,11 @@ def parse_gateway_headers(headers: Mapping[str, str]) -> GatewayRequestOptions |
         cache_key=key,
         metadata=metadata,
         event_id=headers.get("cf-aig-event-id"),
+        custom_cost=custom_cost,
+        collect_log=not _is_false(headers.get("cf-aig-collect-log")),
+        collect_log_payload=not _is_false(headers.get("cf-aig-collect-log-payload")),
     )
+
+
+def _is_false(raw: str | None) -> bool:
+    return raw is not None and raw.strip().lower() == "false"

@@ -28,6 +28,7 @@ from . import _wire_out
 from ._aig_headers import GatewayRequestOptions, parse_gateway_headers
 from ._asgi_io import KeepRawSend, NoResponse, drop_connection, partial_body, sse_body
 from ._cache import CachedResponse, ResponseCache, cache_key
+from ._dynamic_routes import RouteTable, resolve_route
 from ._faults import (
     Fault,
     FaultPlans,
@@ -35,6 +36,10 @@ from ._faults import (
     parse_fault_header,
     status_fault_response,
 )
+from ._guardrails import after_model, before_model, content_fault, is_platform_fault
+from ._log_api import log_routes
+from ._log_recorder import LogRecorder
+from ._log_store import LOG_CONTEXT, LogContext, LogStore, log_context
 from ._openai_rules import check_openai_rules
 from ._validate import (
     Rejection,
@@ -90,6 +95,8 @@ class EmulatorState:
     #: the replies queued, or touch the cache filled, for the requests that come after it.
     generation: int = 0
     in_flight: int = 0
+    logs: LogStore = field(default_factory=LogStore)  # the gateway logs (``_log_store``)
+    dynamic_routes: RouteTable = field(default_factory=dict)
 
     def record(self, entry: RecordedRequest) -> None:
         with self.lock:
@@ -122,6 +129,7 @@ class EmulatorState:
             self.log.clear()
         self.plans.clear()
         self.cache.clear()
+        self.logs.clear()
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -173,6 +181,12 @@ class ChatHandler:
         return None
 
     @staticmethod
+    def _gateway_of(request: Request, family: Family) -> str:
+        if family == "rest":
+            return request.headers.get("cf-aig-gateway-id") or "default"
+        return str(request.path_params["gateway_id"])
+
+    @staticmethod
     def _no_gateway(headers: Mapping[str, str]) -> Response:
         message = "Please configure AI Gateway in the Cloudflare dashboard"
         return _json(400, _wire_out.gateway_error(400, 2001, message), headers)
@@ -214,6 +228,8 @@ class ChatHandler:
         denied = self._auth(request, family, headers)
         if denied is not None:
             return denied
+        gateway = self._gateway_of(request, family)
+        request.scope[LOG_CONTEXT] = _log_context(gateway, options)
         if isinstance(options, Rejection):
             return _rejection(options, headers)
 
@@ -221,6 +237,8 @@ class ChatHandler:
             fault = self._pick_fault(request)
         except ValueError as exc:
             return _json(400, {"error": f"emulator: bad {FAULT_HEADER} header: {exc}"}, headers)
+        if fault is None:
+            fault = content_fault(body)  # [[guardrail:…]] / [[dlp:…]] markers (_guardrails)
         if fault is not None:
             early = await self._early_fault(request, fault, headers)
             if early is not None:
@@ -230,6 +248,12 @@ class ChatHandler:
             return _rejection(
                 user_input_error("Invalid JSON body: expected a JSON object"), headers
             )
+        if family != "openai":
+            body, route = resolve_route(body, self.state.dynamic_routes.get(gateway, frozenset()))
+            context = log_context(request.scope)
+            if context is not None and route is not None:
+                context.route = route
+                context.model = str(body.get("model"))  # also for a cache hit
         rejection = check_model(
             body.get("model"), provider_native=family == "openai", compat=family == "compat"
         )
@@ -249,6 +273,10 @@ class ChatHandler:
         """Faults decided before the model runs; ``None`` lets the request go on."""
         if fault.kind == "stall":
             await asyncio.sleep(fault.seconds)
+            if await request.is_disconnected():
+                # The client gave up during the stall: answering would consume a queued reply
+                # meant for a later request (and log a call nobody received).
+                return NoResponse()
             return None
         if fault.kind == "status":
             status, media_type, text = status_fault_response(fault)
@@ -261,6 +289,10 @@ class ChatHandler:
         if fault.kind == "reset":
             await drop_connection(request.scope, hard=fault.hard)
             return NoResponse()
+        if is_platform_fault(fault):
+            blocked = before_model(fault, headers)
+            if blocked is not None:
+                return _rejection(blocked, headers)
         return None
 
     def _answer(
@@ -283,10 +315,21 @@ class ChatHandler:
                 hit = cache.get(key)
                 if hit is not None:
                     headers["cf-aig-cache-status"] = "HIT"
+                    context = log_context(request.scope)
+                    if context is not None:
+                        context.cached = True
                     if hit.events is not None:
                         return self._stream(request, list(hit.events), fault, headers)
                     return self._plain(request, hit.body or {}, fault, headers)
         answer: Generation = generate(body, self.state.next_reply(generation))
+        context = log_context(request.scope)
+        if context is not None:
+            context.model = str(body.get("model"))
+            context.prompt_tokens = answer.prompt_tokens
+            context.completion_tokens = answer.completion_tokens
+        blocked = after_model(fault)  # a guardrail/DLP block of the model's response
+        if blocked is not None:
+            return _rejection(blocked, headers)
         model = dated_model(str(body.get("model")))
         response_id = _wire_out.completion_id()
         created = int(time.time())
@@ -343,6 +386,19 @@ class ChatHandler:
         )
 
 
+def _log_context(gateway: str, options: GatewayRequestOptions | Rejection) -> LogContext:
+    if isinstance(options, Rejection):
+        return LogContext(gateway)
+    return LogContext(
+        gateway,
+        collect=options.collect_log,
+        collect_payload=options.collect_log_payload,
+        custom_cost=options.custom_cost,
+        metadata=options.metadata,
+        event_id=options.event_id,
+    )
+
+
 # --- app ---------------------------------------------------------------------------------------
 
 
@@ -397,6 +453,7 @@ def build_app(state: EmulatorState) -> ASGIApp:
             methods=["POST"],
         ),
         Route("/__emulator/requests", requests_log, methods=["GET"]),
+        *log_routes(state),
         Route("/{path:path}", not_found, methods=every_method),
     ]
-    return KeepRawSend(Starlette(routes=routes))
+    return KeepRawSend(LogRecorder(Starlette(routes=routes), state.logs))

@@ -17,8 +17,23 @@ from typing import Any
 from . import _wire_out
 
 KINDS = frozenset(
-    {"status", "envelope", "reset", "stall", "cut", "error_event", "slow", "malformed"}
+    {
+        "status",
+        "envelope",
+        "reset",
+        "stall",
+        "cut",
+        "error_event",
+        "slow",
+        "malformed",
+        "guardrail",
+        "dlp",
+    }
 )
+# "guardrail" targets and "dlp" targets/actions (see _guardrails for what each answers).
+GUARDRAIL_TARGETS = frozenset({"prompt", "response", "unavailable"})
+DLP_TARGETS = frozenset({"request", "response"})
+DLP_ACTIONS = frozenset({"flag", "block"})
 SHAPES = frozenset({"gateway", "v4", "workers_ai", "openai", "html", "text"})
 
 
@@ -35,10 +50,26 @@ class Fault:
     seconds: float = 0.0  # "stall": delay before the first byte; "slow": delay between chunks
     after: int = 0  # "cut" / "error_event" / "malformed": chunks sent before the fault
     hard: bool = False  # "reset": RST instead of FIN; "cut": drop the connection mid-body
+    target: str | None = None  # "guardrail": prompt|response|unavailable; "dlp": request|response
+    action: str | None = None  # "dlp": flag|block
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {sorted(KINDS)}")
+        if self.kind == "guardrail" and self.target not in (None, *GUARDRAIL_TARGETS):
+            raise ValueError(
+                f"unknown guardrail target {self.target!r}; expected one of "
+                f"{sorted(GUARDRAIL_TARGETS)}"
+            )
+        if self.kind == "dlp":
+            if self.target not in (None, *DLP_TARGETS):
+                raise ValueError(
+                    f"unknown dlp target {self.target!r}; expected one of {sorted(DLP_TARGETS)}"
+                )
+            if self.action not in (None, *DLP_ACTIONS):
+                raise ValueError(
+                    f"unknown dlp action {self.action!r}; expected one of {sorted(DLP_ACTIONS)}"
+                )
         if self.shape is not None and self.shape not in SHAPES:
             raise ValueError(f"unknown body shape {self.shape!r}; expected one of {sorted(SHAPES)}")
         if self.seconds < 0 or self.after < 0:
@@ -54,6 +85,8 @@ _FIELD_TYPES: dict[str, type] = {
     "seconds": float,
     "after": int,
     "hard": bool,
+    "target": str,
+    "action": str,
 }
 
 
@@ -164,6 +197,14 @@ _SPEND_LIMIT = (
     "Spend limit exceeded: rule 'emulator' (cost limit 0.002 per 3600s, fixed) "
     "for openai/gpt-5.4-nano"
 )
+#: Guardrails / DLP messages: ``ai-gateway/features/guardrails/set-up-guardrail`` (2016, 2017)
+#: and ``ai-gateway/features/dlp/set-up-dlp`` (2029, 2030), verbatim. 7013 (scanner unavailable
+#: under a Block rule, changelog 2026-09-17) has no published message: the emulator's is chosen.
+PROMPT_BLOCKED = "Prompt blocked due to security configurations"
+RESPONSE_BLOCKED = "Response blocked due to security configurations"
+GUARDRAIL_UNAVAILABLE = "Guardrails service unavailable"
+DLP_REQUEST_BLOCKED = "Request content blocked due to DLP policy violations"
+DLP_RESPONSE_BLOCKED = "Response content blocked due to DLP policy violations"
 # (status, code) → (shape, message). Messages are the documented/captured ones where known.
 _KNOWN: dict[tuple[int, int | None], tuple[str, str]] = {
     (400, 2001): ("gateway", "Please configure AI Gateway in the Cloudflare dashboard"),
@@ -180,6 +221,15 @@ _KNOWN: dict[tuple[int, int | None], tuple[str, str]] = {
     (429, 3040): ("v4", "Capacity temporarily exceeded, please try again."),
     (408, 3007): ("v4", "Request timeout"),
     (408, 3008): ("v4", "Request aborted"),
+    # Guardrails (provider endpoints 424; the /run API answers 422 for a blocked response) and
+    # DLP, all AiGatewayError-shaped (set-up-guardrail: "All structured error responses use
+    # name: AiGatewayError").
+    (424, 2016): ("gateway", PROMPT_BLOCKED),
+    (424, 2017): ("gateway", RESPONSE_BLOCKED),
+    (422, 2017): ("gateway", RESPONSE_BLOCKED),
+    (503, 7013): ("gateway", GUARDRAIL_UNAVAILABLE),
+    (424, 2029): ("gateway", DLP_REQUEST_BLOCKED),
+    (424, 2030): ("gateway", DLP_RESPONSE_BLOCKED),
     # 5xx bodies are undocumented (§4.2 last row, U11): OpenAI's own messages pass through for
     # 500/503; 502/504 come from Cloudflare's edge as HTML pages.
     (500, None): (

@@ -13,7 +13,7 @@ import importlib.util
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -21,7 +21,9 @@ import uvicorn
 
 from ..model._brain import Reply
 from ._app import EmulatorState, RecordedRequest, build_app
+from ._dynamic_routes import route_table
 from ._faults import Fault, FaultPlan
+from ._log_store import Delay, LogEntry, LogStore, detail_view
 
 DEFAULT_ACCOUNT_ID = "acct-emulator"
 DEFAULT_API_TOKEN = "emulator-token"
@@ -77,12 +79,27 @@ class Emulator:
         gateways: Iterable[str] = ("default",),
         port: int = 0,
         host: str = "127.0.0.1",
+        *,
+        dynamic_routes: Mapping[str, Iterable[str]] | Iterable[str] = (),
+        log_delay: float = 0.0,
+        log_delay_gets: int = 0,
     ) -> None:
+        """``dynamic_routes``: names served as ``"model": "dynamic/<name>"`` (a list: on every
+        gateway; a mapping: gateway → names). ``log_delay`` / ``log_delay_gets``: a new gateway
+        log stays "not written yet" (404) for that many seconds of the emulator clock and/or
+        that many requests for it (see :meth:`delay_logs`)."""
         self.account_id = account_id
         self.api_token = api_token
         self.host = host
         self._requested_port = port
-        self._state = EmulatorState(account_id, api_token, tuple(gateways))
+        gateway_ids = tuple(gateways)
+        self._state = EmulatorState(
+            account_id,
+            api_token,
+            gateway_ids,
+            logs=LogStore(default_delay=Delay(log_delay, log_delay_gets)),
+            dynamic_routes=route_table(dynamic_routes, gateway_ids),
+        )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -213,11 +230,25 @@ class Emulator:
         self._state.plans.add(plan)
 
     def advance_time(self, seconds: float) -> None:
-        """Move the cache clock forward (expire cached answers without sleeping)."""
+        """Move the cache and log clocks forward (expire cached answers, reveal delayed logs,
+        without sleeping)."""
         self._state.cache.advance(seconds)
+        self._state.logs.advance(seconds)
+
+    def delay_logs(self, seconds: float = 0.0, gets: int = 0) -> None:
+        """Gateway logs written from now on answer 404 for ``seconds`` (emulator clock) and/or
+        their next ``gets`` requests, like a log Cloudflare has not written yet. ``reset()``
+        restores the constructor's delay."""
+        self._state.logs.delay(seconds, gets)
+
+    @property
+    def gateway_logs(self) -> list[dict[str, Any]]:
+        """Every gateway log entry, delayed ones included, as ``GET …/logs/{id}`` shows it, with
+        its ``gateway`` added."""
+        return [_with_gateway(entry) for entry in self._state.logs.all()]
 
     def reset(self) -> None:
-        """Clear queued replies, fault plans, the cache and the request log.
+        """Clear queued replies, fault plans, the cache, the request log and the gateway logs.
 
         Requests still in flight (say, a stalled one whose client timed out) finish in the old
         generation: they take no queued reply and neither read nor fill the cache.
@@ -238,3 +269,7 @@ class Emulator:
                 return False
             time.sleep(0.005)
         return True
+
+
+def _with_gateway(entry: LogEntry) -> dict[str, Any]:
+    return {"gateway": entry.gateway, **detail_view(entry)}

@@ -190,3 +190,59 @@ def test_tool_history_rules_are_openais_400s() -> None:
         "call_1",
         "messages.[1].role",
     )
+
+
+# --- gateway logs, custom cost (raw HTTP: facts the emulator plays, see gpt54nano_emulator) ---
+
+
+def _log_api(config: GatewayConfig) -> tuple[str, dict[str, str]]:
+    gateway = os.environ.get("CLOUDFLARE_AI_GATEWAY_ID") or "default"
+    url = f"https://api.cloudflare.com/client/v4/accounts/{config.account_id}"
+    url += f"/ai-gateway/gateways/{gateway}/logs"
+    token = config.api_token.get_secret_value()
+    return url, {"authorization": f"Bearer {token}"}
+
+
+def _written_log(client: Any, url: str, headers: dict[str, str], log_id: str) -> Any:
+    import time
+
+    for _ in range(20):  # logs are written asynchronously (cloudflare/ai#255)
+        response = client.get(f"{url}/{log_id}", headers=headers)
+        if response.status_code != 404:
+            return response
+        time.sleep(1.5)
+    raise AssertionError(f"log {log_id} never appeared")
+
+
+def test_gateway_log_get_patch_and_custom_cost(config: GatewayConfig) -> None:
+    import httpx
+
+    url, headers = _log_api(config)
+    gateway = os.environ.get("CLOUDFLARE_AI_GATEWAY_ID") or "default"
+    chat_url = f"https://api.cloudflare.com/client/v4/accounts/{config.account_id}"
+    chat_url += "/ai/v1/chat/completions"
+    body = {**QUESTION, "model": "openai/gpt-5.4-nano", "max_completion_tokens": 200}
+    call_headers = {
+        **headers,
+        "cf-aig-gateway-id": gateway,
+        "cf-aig-custom-cost": '{"per_token_in":0.000001,"per_token_out":0.000002}',
+    }
+    with httpx.Client(timeout=60) as client:
+        missing = client.get(f"{url}/0190a000-0000-7000-8000-000000000000", headers=headers)
+        assert missing.status_code == 404
+        assert missing.json()["errors"][0]["code"] == 7002
+        call = client.post(chat_url, json=body, headers=call_headers)
+        assert call.status_code == 200
+        usage = call.json()["usage"]
+        log_id = call.headers["cf-aig-log-id"]
+        result = _written_log(client, url, headers, log_id).json()["result"]
+        assert result["id"] == log_id and result["custom_cost"] is True
+        assert result["tokens_in"] == usage["prompt_tokens"]
+        assert result["tokens_out"] == usage["completion_tokens"]
+        expected = usage["prompt_tokens"] * 0.000001 + usage["completion_tokens"] * 0.000002
+        assert result["cost"] == pytest.approx(expected)
+        bad = client.patch(f"{url}/{log_id}", headers=headers, json={"score": 101})
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["path"] == ["body", "score"]
+        ok = client.patch(f"{url}/{log_id}", headers=headers, json={"feedback": 1, "score": 90})
+        assert ok.status_code == 200 and ok.json()["success"] is True

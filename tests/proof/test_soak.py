@@ -71,6 +71,8 @@ FAULTS: list[Fault] = [
     Fault(kind="error_event", after=4),
     Fault(kind="slow", seconds=0.4),
     Fault(kind="malformed", after=5),
+    Fault(kind="guardrail", target="prompt"),  # 424 / 2016: not retried
+    Fault(kind="dlp", action="flag"),  # a normal answer with a cf-aig-dlp header
 ]
 
 TOOLS = [
