@@ -38,6 +38,7 @@ from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
+from . import _tokens
 from ._convert import (
     from_wire_chunk,
     from_wire_completion,
@@ -525,6 +526,24 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+    # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """The o200k_base ids of `text`, offline (`custom_get_token_ids` wins when set)."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        return _tokens.token_ids(text)
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """Prompt tokens of `messages` and `tools` as OpenAI counts them (ChatOpenAI's
+        per-message accounting, tool schemas included), so `trim_messages(token_counter=llm)`
+        works offline."""
+        return _tokens.count_messages(messages, tools)
 
     # --- tools and structured output ------------------------------------------------------
 

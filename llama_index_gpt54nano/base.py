@@ -55,9 +55,11 @@ from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
+from . import _tokens
 from ._convert import from_wire_completion, to_wire_messages
 from ._stream import ChatResponseAssembler
 from ._structured_llm import StructuredOutputLLM
+from ._tokens import O200kTokenizer
 from ._tools import to_wire_tool, to_wire_tool_choice, tool_selections_from_message
 
 if TYPE_CHECKING:
@@ -188,6 +190,18 @@ class GPT54Nano(StructuredOutputLLM):
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
+
+    @property
+    def tokenizer(self) -> O200kTokenizer:
+        """This model's tokenizer (o200k_base, offline; extra `tokens`): pass it as
+        `Settings.tokenizer` or a memory's `tokenizer_fn` so budgets count this model's tokens."""
+        return _tokens.TOKENIZER
+
+    def count_message_tokens(
+        self, messages: Sequence[ChatMessage], tools: Sequence[BaseTool] | None = None
+    ) -> int:
+        """Prompt tokens of `messages` and `tools`, as OpenAI counts them (offline)."""
+        return _tokens.count_messages(messages, tools)
 
     def __getstate__(self) -> NoReturn:
         refuse_pickle(type(self).__name__)

@@ -246,3 +246,36 @@ def test_gateway_log_get_patch_and_custom_cost(config: GatewayConfig) -> None:
         assert bad.json()["errors"][0]["path"] == ["body", "score"]
         ok = client.patch(f"{url}/{log_id}", headers=headers, json={"feedback": 1, "score": 90})
         assert ok.status_code == 200 and ok.json()["success"] is True
+
+
+def test_offline_token_count_matches_prompt_tokens(config: GatewayConfig) -> None:
+    """The o200k_base accounting (gpt54nano_gateway.tokens) against the real prompt_tokens.
+
+    Unconfirmed until this runs: OpenAI documents the 3/1/3 message overheads for gpt-4o, not
+    for gpt-5.4-nano. Plain text, a name, and (second call) one tool schema.
+    """
+    from gpt54nano_gateway import tokens
+
+    messages = [
+        {"role": "system", "content": "You are terse. Réponds brièvement."},
+        {"role": "user", "name": "alice", "content": "東京の天気は？ Reply with one word."},
+    ]
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Get the current weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "description": "The city"}},
+                "required": ["city"],
+            },
+        },
+    }
+    client = GatewayClient(config)
+    plain = client.create({"messages": messages, "max_completion_tokens": 200})
+    assert plain.usage is not None
+    assert plain.usage.prompt_tokens == tokens.count_message_tokens(messages)
+    with_tool = client.create({"messages": messages, "tools": [tool], "max_completion_tokens": 200})
+    assert with_tool.usage is not None
+    assert with_tool.usage.prompt_tokens == tokens.count_message_tokens(messages, tools=[tool])
