@@ -50,7 +50,9 @@ def refuse_unknown_arguments(given: Iterable[str], known: Iterable[str], *, owne
         return
     parts = []
     for name in unknown:
-        close = difflib.get_close_matches(name, known_names, n=3, cutoff=0.6)
+        # "cloudflare_api_token" is "api_token" with the environment variable's prefix.
+        bare = name.removeprefix("cloudflare_").removeprefix("cf_")
+        close = difflib.get_close_matches(bare, known_names, n=3, cutoff=0.6)
         hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
         parts.append(f"{name!r}{hint}")
     raise ConfigurationError(
