@@ -28,6 +28,22 @@ Routes
   ``cf-aig-authorization: Bearer <token>``, model ``openai/gpt-5.4-nano``.
 * ``POST /v1/{account_id}/{gateway_id}/openai/chat/completions``: provider-native, model
   ``gpt-5.4-nano`` (no prefix); the body goes to "OpenAI" without Cloudflare's schema check.
+* ``POST /client/v4/accounts/{account_id}/ai/v1/responses`` (REST, model
+  ``openai/gpt-5.4-nano``) and ``POST /v1/{account_id}/{gateway_id}/openai/responses``
+  (provider-native, model ``gpt-5.4-nano``, ``cf-aig-authorization``): OpenAI's Responses API,
+  stream (typed ``event:`` SSE, no ``[DONE]``) and non-stream, with the chat routes' auth,
+  ``cf-aig-*`` headers, faults, cache and request log (``server/_responses_route.py``). Function
+  tools with reasoning are allowed. Any ``reasoning.effort`` but ``"none"`` (the default) adds a
+  ``reasoning`` item: ``summary`` text when ``reasoning.summary`` is set, ``encrypted_content``
+  (HMAC-sealed with a per-emulator secret) when ``include`` has ``reasoning.encrypted_content``.
+  A returned item is checked (altered → OpenAI's 400 ``invalid_encrypted_content``) and listed
+  in ``RecordedRequest.reasoning_returned``. ``store`` (default true) keeps the response for
+  ``previous_response_id``; ``store: false`` keeps nothing (400 ``previous_response_not_found``).
+  Unknown parameters and bad values → OpenAI's 400 bodies (``server/_responses_validate.py``);
+  ``max_output_tokens`` counts reasoning tokens and a cut answer is ``incomplete``; a queued
+  ``Reply(finish_reason="failed")`` gives ``status: failed`` (stream: ``response.failed``).
+  Stream faults: ``error_event`` sends a Responses ``error`` event, ``malformed`` a cut-off
+  typed event, ``cut``/``slow`` as for chat.
 * ``GET /__emulator/requests``: the request log as JSON (tokens redacted).
 
 Errors: missing/wrong token → 401 (REST: v4 ``10000 Authentication error``; gateway host:
@@ -59,7 +75,9 @@ entries (``RecordedRequest.gateway_metadata``; ``None`` when a value is not a st
 boolean, as observed live).
 
 Not emulated: ``n > 1`` (one choice is returned), reasoning text (only its token count appears,
-in ``usage``), the ``/ai/run`` forms and ``/openai/responses``.
+in ``usage``), the ``/ai/run`` forms; on the Responses routes hosted tools (accepted, never
+called), prompt caching (``cached_tokens`` is always 0) and ``GET``/``DELETE`` of stored
+responses.
 
 Model: ``_brain.generate`` (deterministic); queued ``Reply`` objects are consumed first in first
 out by the requests that reach the model (rejected, faulted-before-model and cache-hit requests
