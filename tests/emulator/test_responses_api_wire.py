@@ -388,3 +388,27 @@ def test_reasoning_budget_exhausted(emulator: Any, http: Any) -> None:
     assert (
         r["usage"]["output_tokens"] == r["usage"]["output_tokens_details"]["reasoning_tokens"] == 16
     )
+
+
+def test_cache_hit_replays_stream_on_gateway_route(emulator: Any, http: Any) -> None:
+    body = {"model": "gpt-5.4-nano", "input": "Say cached", "stream": True}
+    headers = gateway_headers(emulator, **{"cf-aig-cache-ttl": "60"})
+    first = http.post(gw_url(emulator), headers=headers, json=body)
+    second = http.post(gw_url(emulator), headers=headers, json=body)
+    assert (first.headers["cf-aig-cache-status"], second.headers["cf-aig-cache-status"]) == (
+        "MISS",
+        "HIT",
+    )
+    assert typed_events(second.text) == typed_events(first.text)
+
+
+def test_seal_refuses_every_single_character_change() -> None:
+    from gpt54nano_emulator.server._reasoning_seal import ReasoningSeal
+
+    seal = ReasoningSeal()
+    token = seal.seal("rs_1", "resp_1", "thinking")
+    assert seal.open(token) == {"id": "rs_1", "response_id": "resp_1", "reasoning": "thinking"}
+    assert ReasoningSeal().open(token) is None  # another emulator's secret
+    for index in range(0, len(token), 7):
+        changed = token[:index] + ("B" if token[index] != "B" else "C") + token[index + 1 :]
+        assert seal.open(changed) is None, index
