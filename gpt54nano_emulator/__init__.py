@@ -30,6 +30,22 @@ Routes
   ``cf-aig-authorization: Bearer <token>``, model ``openai/gpt-5.4-nano``.
 * ``POST /v1/{account_id}/{gateway_id}/openai/chat/completions``: provider-native, model
   ``gpt-5.4-nano`` (no prefix); the body goes to "OpenAI" without Cloudflare's schema check.
+* ``POST /client/v4/accounts/{account_id}/ai/v1/responses`` (REST, model
+  ``openai/gpt-5.4-nano``) and ``POST /v1/{account_id}/{gateway_id}/openai/responses``
+  (provider-native, model ``gpt-5.4-nano``, ``cf-aig-authorization``): OpenAI's Responses API,
+  stream (typed ``event:`` SSE, no ``[DONE]``) and non-stream, with the chat routes' auth,
+  ``cf-aig-*`` headers, faults, cache and request log (``server/_responses_route.py``). Function
+  tools with reasoning are allowed. Any ``reasoning.effort`` but ``"none"`` (the default) adds a
+  ``reasoning`` item: ``summary`` text when ``reasoning.summary`` is set, ``encrypted_content``
+  (HMAC-sealed with a per-emulator secret) when ``include`` has ``reasoning.encrypted_content``.
+  A returned item is checked (altered → OpenAI's 400 ``invalid_encrypted_content``) and listed
+  in ``RecordedRequest.reasoning_returned``. ``store`` (default true) keeps the response for
+  ``previous_response_id``; ``store: false`` keeps nothing (400 ``previous_response_not_found``).
+  Unknown parameters and bad values → OpenAI's 400 bodies (``server/_responses_validate.py``);
+  ``max_output_tokens`` counts reasoning tokens and a cut answer is ``incomplete``; a queued
+  ``Reply(finish_reason="failed")`` gives ``status: failed`` (stream: ``response.failed``).
+  Stream faults: ``error_event`` sends a Responses ``error`` event, ``malformed`` a cut-off
+  typed event, ``cut``/``slow`` as for chat.
 * ``GET /__emulator/requests``: the request log as JSON (tokens redacted).
 * ``GET /client/v4/accounts/{account_id}/ai-gateway/gateways/{gateway_id}/logs[/{log_id}
   [/request|/response]]`` and ``PATCH …/logs/{log_id}``: the gateway logs (below).
@@ -113,7 +129,9 @@ scripted model as ``openai/gpt-5.4-nano`` (schema and GPT-5 rules apply); its lo
 is an unknown model (REST 404/7003, compat 400/2008).
 
 Not emulated: ``n > 1`` (one choice is returned), reasoning text (only its token count appears,
-in ``usage``), the ``/ai/run`` forms and ``/openai/responses``.
+in ``usage``), the ``/ai/run`` forms; on the Responses routes hosted tools (accepted, never
+called), prompt caching (``cached_tokens`` is always 0) and ``GET``/``DELETE`` of stored
+responses.
 
 Model: ``_brain.generate`` (deterministic; after tool calls it answers with what the tools
 returned, ``model._tool_results``); queued ``Reply`` objects are consumed first in first out by

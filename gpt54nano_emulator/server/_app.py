@@ -63,6 +63,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any] | None
     gateway_metadata: dict[str, Any] | None = None
+    # Responses routes: ids of this emulator's reasoning items sent back in ``input``.
+    reasoning_returned: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -413,6 +415,8 @@ def _could_not_route(request: Request) -> Response:
 
 
 def build_app(state: EmulatorState) -> ASGIApp:
+    from ._responses_route import responses_routes  # it builds on ChatHandler: import late
+
     handler = ChatHandler(state)
 
     async def rest(request: Request) -> Response:
@@ -452,6 +456,7 @@ def build_app(state: EmulatorState) -> ASGIApp:
             provider_openai,
             methods=["POST"],
         ),
+        *responses_routes(state),
         Route("/__emulator/requests", requests_log, methods=["GET"]),
         *log_routes(state),
         Route("/{path:path}", not_found, methods=every_method),

@@ -279,3 +279,64 @@ def test_offline_token_count_matches_prompt_tokens(config: GatewayConfig) -> Non
     with_tool = client.create({"messages": messages, "tools": [tool], "max_completion_tokens": 200})
     assert with_tool.usage is not None
     assert with_tool.usage.prompt_tokens == tokens.count_message_tokens(messages, tools=[tool])
+
+
+def test_responses_reasoning_with_tool_raw_httpx() -> None:
+    """``/ai/v1/responses``: function tools with reasoning, summary and encrypted reasoning, then
+    the second turn sends the reasoning item back (wire doc "Added 2026-12", Responses API).
+    Raw httpx: this is the wire fact the emulator's Responses routes are written against."""
+    import httpx
+
+    account = os.environ.get("CLOUDFLARE_ACCOUNT_ID") or os.environ["CF_ACCOUNT_ID"]
+    token = os.environ.get("CLOUDFLARE_API_TOKEN") or os.environ["CF_AI_API_TOKEN"]
+    base = os.environ.get("CLOUDFLARE_BASE_URL", "https://api.cloudflare.com/client/v4")
+    url = f"{base}/accounts/{account}/ai/v1/responses"
+    headers = {"authorization": f"Bearer {token}"}
+    tools = [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Get the current weather for a city.",
+            "strict": True,
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+                "additionalProperties": False,
+            },
+        }
+    ]
+    question = {"role": "user", "content": "What's the weather in Paris? Use the tool."}
+    body: dict[str, Any] = {
+        "model": "openai/gpt-5.4-nano",
+        "input": [question],
+        "tools": tools,
+        "tool_choice": "required",
+        "reasoning": {"effort": "low", "summary": "auto"},
+        "include": ["reasoning.encrypted_content"],
+        "store": False,
+        "max_output_tokens": 600,
+    }
+    with httpx.Client(timeout=60) as client:
+        first = client.post(url, headers=headers, json=body)
+        assert first.status_code == 200, first.text
+        data = first.json()
+        assert data["object"] == "response" and data["model"].startswith("gpt-5.4-nano")
+        kinds = [item["type"] for item in data["output"]]
+        assert "function_call" in kinds
+        usage = data["usage"]
+        assert "cached_tokens" in usage["input_tokens_details"]
+        assert "reasoning_tokens" in usage["output_tokens_details"]
+        call = next(item for item in data["output"] if item["type"] == "function_call")
+        follow_up = {
+            **body,
+            "tool_choice": "auto",
+            "input": [
+                question,
+                *data["output"],
+                {"type": "function_call_output", "call_id": call["call_id"], "output": "sunny"},
+            ],
+        }
+        second = client.post(url, headers=headers, json=follow_up)
+        assert second.status_code == 200, second.text
+        assert second.json()["status"] in ("completed", "incomplete")
