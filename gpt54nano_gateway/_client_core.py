@@ -167,6 +167,14 @@ class ClientCore:
             "POST", self._url, content=call.content, headers=call.headers, timeout=timeout
         )
 
+    def _past_deadline(self, call: Call, attempts: int) -> GatewayTimeoutError | None:
+        """The error for a body read still going at the overall deadline (checked per read)."""
+        if call.deadline is None or time.monotonic() <= call.deadline:
+            return None
+        return GatewayTimeoutError(
+            "overall deadline exceeded while reading the response body", attempts=attempts
+        )
+
     # -- retries --------------------------------------------------------------------------
 
     def _retry_delay(self, attempt: int, error: GatewayError, call: Call) -> float | None:

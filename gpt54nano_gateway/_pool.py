@@ -10,12 +10,19 @@ LlamaIndex) would pay both every time. So:
   loop its connections were opened on). Loops are held weakly, and pools of loops that have been
   closed are dropped on the next lookup, so ``asyncio.run`` in a loop does not leak pools.
 
+Fork safety: a child process never touches its parent's pools. ``os.register_at_fork`` gives the
+child a fresh lock (another thread may have held it at the fork) and empty pool tables, so its
+first request opens its own connections. The inherited clients are only forgotten, never closed:
+their sockets are shared with the parent, and closing (or finalising) them in the child could
+disturb the parent's connections, so they are parked in ``_forked_away`` for the child's lifetime.
+
 Timeouts are not connection settings: the clients pass them per request, so every client shares
 the same pool whatever its timeouts. The pooled clients never follow redirects.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
 import sys
 import threading
@@ -52,6 +59,22 @@ _sync: dict[PoolKey, httpx.Client] = {}
 _async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+# Pools inherited over fork(): kept referenced so the child never finalises the parent's sockets.
+_forked_away: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # the parent's may have been held by a thread that is gone here
+    _forked_away.append((dict(_sync), dict(_async)))
+    _sync.clear()
+    _async.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def shared_ssl_context() -> ssl.SSLContext:

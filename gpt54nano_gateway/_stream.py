@@ -57,8 +57,10 @@ class StreamCore:
     def feed(self, data: bytes) -> list[ChatCompletionChunk]:
         """The chunks completed by ``data``. Raises on error events and on the deadline."""
         events = self._decoder.feed(data)
-        if not events or self.done:
+        if self.done:
             return _NO_CHUNKS  # after [DONE] the rest of the body is only drained
+        # Checked per network read, events or not: `: ping` comments or one data line that
+        # never ends must not keep a stream alive past the overall deadline.
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise GatewayTimeoutError(
                 "overall deadline exceeded mid-stream",
@@ -66,6 +68,8 @@ class StreamCore:
                 meta=self.meta,
                 partial=self.snapshot(),
             )
+        if not events:
+            return _NO_CHUNKS
         chunks: list[ChatCompletionChunk] = []
         accumulator = self.accumulator
         for event in events:

@@ -163,9 +163,11 @@ class GatewayClient(ClientCore):
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
-        response, attempts = self._open(self._call(prepared, options, stream=False))
+        call = self._call(prepared, options, stream=False)
+        response, attempts, body = self._open(call)
         try:
-            body = response.read()
+            if body is None:
+                body = self._read(response, call, attempts)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, attempts) from exc
         finally:
@@ -181,11 +183,13 @@ class GatewayClient(ClientCore):
 
     @contextmanager
     def _streaming(self, call: Call) -> Iterator[ChatStream]:
-        response, attempts = self._open(call)
+        response, attempts, body = self._open(call)
         stream = None
         try:
             if not is_event_stream(response):
-                raise self._not_a_stream(response, response.read(), attempts)
+                if body is None:
+                    body = self._read(response, call, attempts)
+                raise self._not_a_stream(response, body, attempts)
             stream = ChatStream(self._stream_core(response, call, attempts), response, self)
             yield stream
         finally:
@@ -193,8 +197,18 @@ class GatewayClient(ClientCore):
                 stream.close()
             response.close()
 
-    def _open(self, call: Call) -> tuple[httpx.Response, int]:
-        """Send until a 2xx arrives (headers only) or the retry policy gives up."""
+    def _read(self, response: httpx.Response, call: Call, attempts: int) -> bytes:
+        """The whole body, the overall deadline checked per network read (a slow drip)."""
+        pieces = []
+        for piece in response.iter_bytes():
+            if (late := self._past_deadline(call, attempts)) is not None:
+                raise late
+            pieces.append(piece)
+        return b"".join(pieces)
+
+    def _open(self, call: Call) -> tuple[httpx.Response, int, bytes | None]:
+        """Send until a 2xx arrives or the retry policy gives up: the response (headers only),
+        the attempts, and the body when it had to be read (a JSON 2xx)."""
         http = self._http
         attempt = 0
         while True:
@@ -205,14 +219,15 @@ class GatewayClient(ClientCore):
                 # would carry the token to another origin).
                 response = http.send(request, stream=True, follow_redirects=False)
                 if 200 <= response.status_code < 300 and not is_json(response):
-                    return response, attempt
+                    return response, attempt, None
                 try:
-                    found = self._error_in(response, response.read(), attempt)
+                    body = self._read(response, call, attempt)
+                    found = self._error_in(response, body, attempt)
                 except BaseException:
                     response.close()
                     raise
                 if found is None:
-                    return response, attempt  # a JSON 2xx, already read: create() parses it
+                    return response, attempt, body  # a JSON 2xx, already read: create() parses it
                 response.close()
                 error = found
             except (httpx.HTTPError, GatewayError) as exc:
@@ -259,9 +274,11 @@ class AsyncGatewayClient(ClientCore):
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
-        response, attempts = await self._open(self._call(prepared, options, stream=False))
+        call = self._call(prepared, options, stream=False)
+        response, attempts, body = await self._open(call)
         try:
-            body = await response.aread()
+            if body is None:
+                body = await self._read(response, call, attempts)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, attempts) from exc
         finally:
@@ -277,11 +294,13 @@ class AsyncGatewayClient(ClientCore):
 
     @asynccontextmanager
     async def _streaming(self, call: Call) -> AsyncIterator[AsyncChatStream]:
-        response, attempts = await self._open(call)
+        response, attempts, body = await self._open(call)
         stream = None
         try:
             if not is_event_stream(response):
-                raise self._not_a_stream(response, await response.aread(), attempts)
+                if body is None:
+                    body = await self._read(response, call, attempts)
+                raise self._not_a_stream(response, body, attempts)
             stream = AsyncChatStream(self._stream_core(response, call, attempts), response, self)
             yield stream
         finally:
@@ -289,8 +308,18 @@ class AsyncGatewayClient(ClientCore):
                 await stream.aclose()
             await response.aclose()
 
-    async def _open(self, call: Call) -> tuple[httpx.Response, int]:
-        """Send until a 2xx arrives (headers only) or the retry policy gives up."""
+    async def _read(self, response: httpx.Response, call: Call, attempts: int) -> bytes:
+        """The whole body, the overall deadline checked per network read (a slow drip)."""
+        pieces = []
+        async for piece in response.aiter_bytes():
+            if (late := self._past_deadline(call, attempts)) is not None:
+                raise late
+            pieces.append(piece)
+        return b"".join(pieces)
+
+    async def _open(self, call: Call) -> tuple[httpx.Response, int, bytes | None]:
+        """Send until a 2xx arrives or the retry policy gives up: the response (headers only),
+        the attempts, and the body when it had to be read (a JSON 2xx)."""
         http = self._http
         attempt = 0
         while True:
@@ -299,14 +328,15 @@ class AsyncGatewayClient(ClientCore):
                 request = self._request(http, call)
                 response = await http.send(request, stream=True, follow_redirects=False)
                 if 200 <= response.status_code < 300 and not is_json(response):
-                    return response, attempt
+                    return response, attempt, None
                 try:
-                    found = self._error_in(response, await response.aread(), attempt)
+                    body = await self._read(response, call, attempt)
+                    found = self._error_in(response, body, attempt)
                 except BaseException:
                     await response.aclose()
                     raise
                 if found is None:
-                    return response, attempt  # a JSON 2xx, already read: create() parses it
+                    return response, attempt, body  # a JSON 2xx, already read: create() parses it
                 await response.aclose()
                 error = found
             except (httpx.HTTPError, GatewayError) as exc:
