@@ -1,9 +1,9 @@
 """What ``gpt54nano chat`` and ``gpt54nano demo`` run: the session set-up and the transcript.
 
-The session talks to Cloudflare when ``GatewayConfig.from_env()`` finds credentials, and to the
-embedded emulator otherwise. On the emulator every model turn of the demo is scripted
-(``Session.script``), so the transcript is the same on every run; on Cloudflare the scripts are
-no-ops and the real model answers.
+The session talks to Cloudflare (or to the emulator ``CLOUDFLARE_BASE_URL`` names) when any
+connection variable is set, and to the embedded emulator only when none is. On the emulator every
+model turn of the demo is scripted (``Session.script``), so the transcript is the same on every
+run; on Cloudflare the scripts are no-ops and the real model answers.
 
 Nothing here imports LangChain or LlamaIndex: the framework parts live in ``demo_langchain`` and
 ``demo_llama_index``, which the CLI imports only when the demo runs, so that ``gpt54nano chat``
@@ -29,7 +29,16 @@ from gpt54nano_gateway import (
     Usage,
 )
 
-__all__ = ["CallFacts", "Session", "Transcript", "open_session", "run_cache_step", "run_chat"]
+__all__ = [
+    "CONNECTION_VARS",
+    "CallFacts",
+    "Session",
+    "Transcript",
+    "open_session",
+    "run_cache_step",
+    "run_chat",
+    "wants_cloudflare",
+]
 
 
 class Transcript:
@@ -136,42 +145,75 @@ class Session:
             self.emulator.queue_reply(Reply(**reply))
 
 
+# Any of these set means the user meant Cloudflare (or their own emulator): never fall back then.
+CONNECTION_VARS = (
+    "CLOUDFLARE_ACCOUNT_ID",
+    "CF_ACCOUNT_ID",
+    "CLOUDFLARE_API_TOKEN",
+    "CF_AI_API_TOKEN",
+    "CLOUDFLARE_BASE_URL",
+)
+
+
+def wants_cloudflare(environ: Mapping[str, str] | None = None) -> bool:
+    """True when any connection variable is set (even to a wrong value): then the CLI uses it
+    or fails with the real error, and never answers from the embedded emulator by surprise."""
+    env = os.environ if environ is None else environ
+    return any(env.get(name) for name in CONNECTION_VARS)
+
+
 @contextmanager
-def open_session(transcript: Transcript, *, force_emulator: bool = False) -> Iterator[Session]:
-    """Cloudflare when the environment holds credentials, else the embedded emulator (one line
-    says which, and why)."""
-    reason = "--emulator given"
-    if not force_emulator:
-        try:
-            config = GatewayConfig.from_env()
-        except ConfigurationError:
-            reason = "No CLOUDFLARE_ACCOUNT_ID / CLOUDFLARE_API_TOKEN"
-        else:
-            transcript.note(f"Cloudflare: account {config.account_id}, model {config.model}")
-            yield Session(config=config)
-            return
+def open_session(
+    transcript: Transcript,
+    *,
+    force_emulator: bool = False,
+    model: str | None = None,
+    tokens_per_second: float = 30.0,
+) -> Iterator[Session]:
+    """Cloudflare (or the emulator ``CLOUDFLARE_BASE_URL`` names) when any connection variable is
+    set, else the embedded emulator (one line says which, and why). A wrong setting raises its
+    `ConfigurationError`: it is never a reason to fall back."""
+    overrides = {"model": model} if model else {}
+    if not force_emulator and wants_cloudflare():
+        config = GatewayConfig.from_env(**overrides)
+        transcript.note(f"Cloudflare: account {config.account_id}, model {config.model}")
+        yield Session(config=config)
+        return
+    reason = "--emulator given" if force_emulator else "No Cloudflare variables set"
     try:
         from gpt54nano_emulator import Emulator
     except ImportError as exc:
         raise ConfigurationError(
             "the embedded emulator needs the 'emulator' extra: pip install 'gpt54nano[emulator]'"
         ) from exc
-    with Emulator() as emu:
+    with Emulator(tokens_per_second=tokens_per_second) as emu:
         transcript.note(
             f"{reason}: using the embedded emulator at {emu.root_url} "
             "(scripted answers, no network)"
         )
         config = GatewayConfig(
-            account_id=emu.account_id, api_token=emu.api_token, base_url=emu.base_url
+            account_id=emu.account_id, api_token=emu.api_token, base_url=emu.base_url, **overrides
         )
         yield Session(config=config, emulator=emu)
 
 
-def run_chat(question: str, transcript: Transcript, *, force_emulator: bool = False) -> None:
+def run_chat(
+    question: str,
+    transcript: Transcript,
+    *,
+    force_emulator: bool = False,
+    model: str | None = None,
+    system: str | None = None,
+    tokens_per_second: float = 30.0,
+) -> None:
     """``gpt54nano chat``: one streamed answer through the transport alone."""
-    with open_session(transcript, force_emulator=force_emulator) as session:
+    with open_session(
+        transcript, force_emulator=force_emulator, model=model, tokens_per_second=tokens_per_second
+    ) as session:
         session.script({"content": _EMULATED_CHAT_ANSWER})
-        request = ChatRequest.model_validate({"messages": [{"role": "user", "content": question}]})
+        messages = [{"role": "system", "content": system}] if system else []
+        messages.append({"role": "user", "content": question})
+        request = ChatRequest.model_validate({"messages": messages})
         with GatewayClient(session.config) as client, client.stream(request) as stream:
             for chunk in stream:
                 for choice in chunk.choices:

@@ -252,7 +252,13 @@ class ClientCore:
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
         return error_from_response(
-            response.status_code, response.headers, self._scrub(body), attempts=attempts, meta=meta
+            response.status_code,
+            response.headers,
+            self._scrub(body),
+            attempts=attempts,
+            meta=meta,
+            endpoint=self.config.endpoint,
+            gateway_id=self.config.gateway_id or "default",
         )
 
     # -- parsing --------------------------------------------------------------------------

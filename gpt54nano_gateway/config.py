@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from .base_url import apply_pasted_url
 from .catalog import DEFAULT_MODEL
 from .errors import ConfigurationError
 from .options import GatewayOptions
@@ -100,6 +101,7 @@ class GatewayConfig(BaseModel):
     _url: str = PrivateAttr(default="")
 
     def __init__(self, **data: Any) -> None:
+        apply_pasted_url(data)  # a full endpoint URL pasted as base_url: see base_url.py
         _fill_credentials(data)
         try:
             super().__init__(**data)

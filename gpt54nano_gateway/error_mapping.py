@@ -40,6 +40,7 @@ __all__ = [
     "error_class",
     "error_from_response",
     "error_payload",
+    "explain",
     "request_id_from_headers",
     "status_for_code",
     "stream_error_class",
@@ -166,6 +167,45 @@ def stream_error_class(status: int | None, code: int | str | None) -> type[Strea
     return variant
 
 
+_TOKENS_PAGE = "https://dash.cloudflare.com/profile/api-tokens"
+# Token permissions by endpoint form (docs/reference/cloudflare-wire.md §1, auth table and U15:
+# the REST form asks for Workers AI Read and AI Gateway Read/Edit; the gateway host for Run).
+_PERMISSIONS = {
+    "rest": "'Workers AI Read' and 'AI Gateway Read' + 'AI Gateway Edit'",
+    "gateway": "'AI Gateway Run'",
+}
+_MODEL_NOT_FOUND = re.compile(r"model not found|no such model|does not exist", re.IGNORECASE)
+_SUGGESTED_MODEL = "openai/gpt-5.4-nano"
+
+
+def explain(
+    status: int,
+    code: int | str | None,
+    message: str,
+    *,
+    endpoint: str | None = None,
+    gateway_id: str | None = None,
+) -> str | None:
+    """A one-sentence hint for the mistakes a newcomer makes (wrong token, model id, gateway),
+    or ``None``. ``endpoint`` / ``gateway_id`` are what the request used, when known."""
+    if status in (401, 403):
+        needs = _PERMISSIONS.get(endpoint or "", " or ".join(_PERMISSIONS.values()))
+        what = "is missing, wrong or expired" if status == 401 else "lacks a permission"
+        return (
+            f"the API token {what}: it needs {needs} on this account; create one at {_TOKENS_PAGE}"
+        )
+    if code == 2001 or (status == 400 and "configure AI Gateway" in message):
+        name = f"gateway {gateway_id!r}" if gateway_id else "the gateway"
+        return (
+            f"{name} does not exist on this account: create it in the dashboard (AI > AI Gateway"
+            " > Create Gateway, the id is its name) or set gateway_id / CLOUDFLARE_AI_GATEWAY_ID"
+            " to an existing one"
+        )
+    if status in (400, 404) and _MODEL_NOT_FOUND.search(message) and "model" in message.lower():
+        return f"did you mean `{_SUGGESTED_MODEL}`?"
+    return None
+
+
 _TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -183,8 +223,12 @@ def error_from_response(
     *,
     attempts: int,
     meta: GatewayMeta | None = None,
+    endpoint: str | None = None,
+    gateway_id: str | None = None,
 ) -> APIStatusError:
-    """The typed error for an HTTP error response (or a 200 whose envelope says it failed)."""
+    """The typed error for an HTTP error response (or a 200 whose envelope says it failed).
+    Given the ``endpoint`` (and ``gateway_id``) the request used, its message ends with a hint
+    (`explain`) when the mistake is a common one."""
     headers = {key.lower(): value for key, value in headers.items()}
     parsed = _decode(body)
     found = error_payload(parsed)
@@ -204,6 +248,14 @@ def error_from_response(
         elif (documented := status_for_code(code)) is not None:
             effective = documented  # e.g. 3040 "capacity exceeded" inside a 200 is a 429
     cls = error_class(effective, code) if effective >= 400 else APIStatusError
+    # Only for a request this client sent (endpoint known): the hint names what it used.
+    hint = (
+        None
+        if endpoint is None
+        else explain(effective, code, message, endpoint=endpoint, gateway_id=gateway_id)
+    )
+    if hint is not None:
+        message = f"{message} ({hint})"
     request_id = request_id_from_headers(headers)
     if request_id is None and isinstance(parsed, Mapping):
         body_id = parsed.get("requestId")

@@ -99,6 +99,8 @@ class EmulatorState:
     in_flight: int = 0
     logs: LogStore = field(default_factory=LogStore)  # the gateway logs (``_log_store``)
     dynamic_routes: RouteTable = field(default_factory=dict)
+    #: Seconds between two stream events (0 = instant, for tests); the CLI sets a human pace.
+    stream_pace: float = 0.0
 
     def record(self, entry: RecordedRequest) -> None:
         with self.lock:
@@ -382,7 +384,7 @@ class ChatHandler:
         self, request: Request, events: list[bytes], fault: Fault | None, headers: dict[str, str]
     ) -> Response:
         return StreamingResponse(
-            sse_body(request.scope, events, fault),
+            sse_body(request.scope, events, fault, pace=self.state.stream_pace),
             headers=headers,
             media_type="text/event-stream",
         )

@@ -87,11 +87,14 @@ async def partial_body(
     yield data[half:]
 
 
-async def sse_body(scope: Scope, events: list[bytes], fault: Fault | None) -> AsyncIterator[bytes]:
-    """Writes the events one by one (each is flushed to the socket as its own chunk)."""
+async def sse_body(
+    scope: Scope, events: list[bytes], fault: Fault | None, *, pace: float = 0.0
+) -> AsyncIterator[bytes]:
+    """Writes the events one by one (each is flushed to the socket as its own chunk), ``pace``
+    seconds apart (0 = as fast as possible; a "slow" fault's delay wins)."""
     kind = fault.kind if fault is not None else None
     after = fault.after if fault is not None else 0
-    delay = fault.seconds if fault is not None and kind == "slow" else 0.0
+    delay = fault.seconds if fault is not None and kind == "slow" else pace
     for index, event in enumerate(events):
         if fault is not None and index == after:
             if kind == "cut":

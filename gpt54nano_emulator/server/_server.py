@@ -83,11 +83,15 @@ class Emulator:
         dynamic_routes: Mapping[str, Iterable[str]] | Iterable[str] = (),
         log_delay: float = 0.0,
         log_delay_gets: int = 0,
+        tokens_per_second: float = 0.0,
     ) -> None:
         """``dynamic_routes``: names served as ``"model": "dynamic/<name>"`` (a list: on every
         gateway; a mapping: gateway → names). ``log_delay`` / ``log_delay_gets``: a new gateway
         log stays "not written yet" (404) for that many seconds of the emulator clock and/or
-        that many requests for it (see :meth:`delay_logs`)."""
+        that many requests for it (see :meth:`delay_logs`). ``tokens_per_second``: pace of
+        streamed chunks for a person watching (0, the default, streams instantly)."""
+        if tokens_per_second < 0:
+            raise ValueError("tokens_per_second must be 0 or more")
         self.account_id = account_id
         self.api_token = api_token
         self.host = host
@@ -99,6 +103,7 @@ class Emulator:
             gateway_ids,
             logs=LogStore(default_delay=Delay(log_delay, log_delay_gets)),
             dynamic_routes=route_table(dynamic_routes, gateway_ids),
+            stream_pace=1.0 / tokens_per_second if tokens_per_second else 0.0,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

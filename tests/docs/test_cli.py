@@ -1,5 +1,9 @@
-"""``gpt54nano chat`` and ``gpt54nano demo``: run as a user runs them, without credentials
-(embedded emulator), plus the error path and the import hygiene the CLI promises."""
+"""``gpt54nano chat`` and ``gpt54nano demo``: run as a user runs them, in a subprocess.
+
+Without any Cloudflare variable the embedded emulator answers; with any of them set the CLI uses
+them (here pointed at the test's emulator through the public ``CLOUDFLARE_BASE_URL``, the same
+code path as real Cloudflare) or fails with the real error in one line, exit 1: a newcomer's
+mistakes are never answered from the emulator by surprise."""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ import pytest
 from gpt54nano.cli import main
 from gpt54nano.demo import Transcript, run_chat
 from gpt54nano_emulator import Reply
-from gpt54nano_gateway import config as config_module
 
 _LOG_ID = r"log id [0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-"  # lowercase UUIDv7, as Cloudflare sends
 
@@ -92,13 +95,166 @@ def test_demo_shows_every_part() -> None:
     assert out.rstrip().endswith("demo finished")
 
 
-def test_a_gateway_error_exits_1_with_one_typed_line(
+def _emulator_env(emulator: Any, **extra: str) -> dict[str, str]:
+    """What a user pastes from ``gpt54nano-emulator``'s banner (or sets for Cloudflare)."""
+    return {
+        "CLOUDFLARE_ACCOUNT_ID": emulator.account_id,
+        "CLOUDFLARE_API_TOKEN": emulator.api_token,
+        "CLOUDFLARE_BASE_URL": emulator.base_url,
+    } | extra
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "embedded emulator" not in result.stdout
+    err = result.stderr.splitlines()
+    assert len(err) == 1, err  # one line, no traceback
+    return err[0]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param(
+            {
+                "CLOUDFLARE_ACCOUNT_ID": "acct",
+                "CLOUDFLARE_API_TOKEN": "tok",
+                "CLOUDFLARE_BASE_URL": "127.0.0.1:8787/client/v4",
+            },
+            "error: ConfigurationError: invalid gateway configuration: "
+            "base_url: Value error, base_url must be an absolute http(s) URL",
+            id="base-url-without-scheme",
+        ),
+        pytest.param(
+            {"CLOUDFLARE_ACCOUNT_ID": "acct", "CLOUDFLARE_API_TOKEN": "tok\n"},
+            "error: ConfigurationError: invalid gateway configuration: "
+            "api_token: Value error, api_token contains characters that cannot be sent in a header",
+            id="token-with-newline",
+        ),
+        pytest.param(
+            {"CLOUDFLARE_BASE_URL": "http://127.0.0.1:8787/client/v4"},
+            "error: ConfigurationError: missing Cloudflare credentials: set "
+            "CLOUDFLARE_ACCOUNT_ID or CF_ACCOUNT_ID and CLOUDFLARE_API_TOKEN or CF_AI_API_TOKEN "
+            "(or pass account_id / api_token explicitly)",
+            id="only-base-url",
+        ),
+        pytest.param(
+            {"CLOUDFLARE_API_TOKEN": "tok"},
+            "error: ConfigurationError: missing Cloudflare credentials: set "
+            "CLOUDFLARE_ACCOUNT_ID or CF_ACCOUNT_ID (or pass account_id / api_token explicitly)",
+            id="only-token",
+        ),
+        pytest.param(
+            {
+                "CLOUDFLARE_API_TOKEN": "tok",
+                "CLOUDFLARE_ACCOUNT_ID": "other",
+                "CLOUDFLARE_AI_GATEWAY_ID": "gw2",
+                "CLOUDFLARE_BASE_URL": "http://127.0.0.1:8787/v1/acct/gw1/compat",
+            },
+            "error: ConfigurationError: base_url names gateway_id 'gw1' but gateway_id='gw2' was "
+            "given: drop one, or pass the API root (http://127.0.0.1:8787/v1) as base_url",
+            id="pasted-url-conflicts",
+        ),
+    ],
+)
+def test_a_wrong_setting_fails_in_one_line_instead_of_using_the_emulator(
+    env: dict[str, str], expected: str
+) -> None:
+    assert _one_error_line(_run("chat", "hi", env=env)) == expected
+
+
+def test_credentials_and_base_url_reach_a_stand_alone_emulator(emulator: Any) -> None:
+    result = _run("chat", "hi", "--system", "Answer briefly.", env=_emulator_env(emulator))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Cloudflare: account {emulator.account_id}, model ")
+    assert "embedded emulator" not in result.stdout
+    assert re.search(_LOG_ID, result.stdout), result.stdout
+    [request] = emulator.requests
+    assert request.path == f"/client/v4/accounts/{emulator.account_id}/ai/v1/chat/completions"
+    assert request.body is not None
+    assert request.body["messages"] == [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "hi"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "path"),
+    [
+        ("/accounts/{acct}/ai/v1", "/client/v4/accounts/{acct}/ai/v1/chat/completions"),
+        (
+            "/accounts/{acct}/ai/v1/chat/completions",
+            "/client/v4/accounts/{acct}/ai/v1/chat/completions",
+        ),
+        ("@/{acct}/default/compat", "/v1/{acct}/default/compat/chat/completions"),
+        (
+            "@/{acct}/default/compat/chat/completions",
+            "/v1/{acct}/default/compat/chat/completions",
+        ),
+    ],
+    ids=["sdk-url", "sdk-url-full", "gateway-url", "gateway-url-full"],
+)
+def test_a_pasted_endpoint_url_is_understood(emulator: Any, suffix: str, path: str) -> None:
+    # "@" stands for the gateway root (http://127.0.0.1:PORT/v1), else the REST root.
+    root = emulator.gateway_base_url if suffix.startswith("@") else emulator.base_url
+    url = root + suffix.lstrip("@").format(acct=emulator.account_id)
+    # The account comes from the URL: no CLOUDFLARE_ACCOUNT_ID at all.
+    env = {"CLOUDFLARE_API_TOKEN": emulator.api_token, "CLOUDFLARE_BASE_URL": url}
+    result = _run("chat", "hi", env=env)
+    assert result.returncode == 0, result.stderr
+    assert [r.path for r in emulator.requests] == [path.format(acct=emulator.account_id)]
+
+
+_TOKENS_HINT = "create one at https://dash.cloudflare.com/profile/api-tokens)"
+
+
+def test_a_wrong_token_says_which_permission_and_where_tokens_are_made(emulator: Any) -> None:
+    env = _emulator_env(emulator, CLOUDFLARE_API_TOKEN="not-the-right-token")
+    line = _one_error_line(_run("chat", "hello", env=env))
+    assert re.fullmatch(
+        re.escape(
+            "error: AuthenticationError: Authentication error (the API token is missing, wrong or "
+            "expired: it needs 'Workers AI Read' and 'AI Gateway Read' + 'AI Gateway Edit' on "
+            f"this account; {_TOKENS_HINT} (HTTP 401, code 10000, "
+        )
+        + _LOG_ID
+        + r"[0-9a-f-]+\)",
+        line,
+    ), line
+    assert "not-the-right-token" not in line
+
+
+def test_a_wrong_token_on_the_gateway_host_names_the_run_permission(emulator: Any) -> None:
+    url = f"{emulator.gateway_base_url}/{emulator.account_id}/default/compat"
+    env = _emulator_env(emulator, CLOUDFLARE_API_TOKEN="nope", CLOUDFLARE_BASE_URL=url)
+    line = _one_error_line(_run("chat", "hello", env=env))
+    assert line.startswith("error: AuthenticationError: Unauthorized (the API token is missing")
+    assert f"it needs 'AI Gateway Run' on this account; {_TOKENS_HINT} (HTTP 401, code 2009" in line
+
+
+@pytest.mark.parametrize("model", ["gpt-5.4-nano", "openai/gpt-5.4-nanoo"])
+def test_a_wrong_model_id_suggests_the_right_one(emulator: Any, model: str) -> None:
+    line = _one_error_line(_run("chat", "hi", "--model", model, env=_emulator_env(emulator)))
+    assert line.startswith(f"error: NotFoundError: Model not found: {model} ")
+    assert "(did you mean `openai/gpt-5.4-nano`?) (HTTP 404, code 7003" in line
+
+
+def test_an_unknown_gateway_is_named_with_how_to_create_it(emulator: Any) -> None:
+    env = _emulator_env(emulator, CLOUDFLARE_AI_GATEWAY_ID="my-gw")
+    line = _one_error_line(_run("chat", "hi", env=env))
+    assert line.startswith("error: BadRequestError: Please configure AI Gateway in the ")
+    assert (
+        "(gateway 'my-gw' does not exist on this account: create it in the dashboard (AI > AI "
+        "Gateway > Create Gateway, the id is its name) or set gateway_id / "
+        "CLOUDFLARE_AI_GATEWAY_ID to an existing one) (HTTP 400, code 2001"
+    ) in line
+
+
+def test_a_gateway_error_exits_1_in_process(
     emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Credentials set, so the CLI goes to "Cloudflare", which is the test's emulator here.
-    monkeypatch.setattr(config_module, "_REST_ROOT", emulator.base_url)
-    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "not-the-right-token")
+    for name, value in _emulator_env(emulator, CLOUDFLARE_API_TOKEN="wrong").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("NO_COLOR", "1")
 
     assert main(["chat", "hello"]) == 1
@@ -106,12 +262,17 @@ def test_a_gateway_error_exits_1_with_one_typed_line(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1, err
     assert err[0].startswith("error: AuthenticationError: ")
-    assert "HTTP 401" in err[0]
-    assert "not-the-right-token" not in err[0]
 
 
 @pytest.mark.parametrize(
-    "argv", [["frobnicate"], ["chat"], ["chat", "  "], ["demo", "--only", "x"]]
+    "argv",
+    [
+        ["frobnicate"],
+        ["chat"],
+        ["chat", "  "],
+        ["demo", "--only", "x"],
+        ["chat", "hi", "--tokens-per-second", "-1"],
+    ],
 )
 def test_usage_error_exits_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -166,9 +327,8 @@ class _FlushRecorder(io.StringIO):
 def test_chat_writes_each_token_as_it_arrives(
     emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(config_module, "_REST_ROOT", emulator.base_url)
-    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
+    for name, value in _emulator_env(emulator).items():
+        monkeypatch.setenv(name, value)
     emulator.queue_reply(Reply(content="alpha beta gamma delta"))
     out = _FlushRecorder()
 
@@ -178,3 +338,41 @@ def test_chat_writes_each_token_as_it_arrives(
     # Screens flushed while the answer was incomplete: the text grew piece by piece.
     partial = [s for s in out.flushed if "alpha" in s and "alpha beta gamma delta" not in s]
     assert len(partial) >= 2, out.flushed
+
+
+def test_the_emulator_command_prints_exports_and_logs_each_request() -> None:
+    script = Path(sys.executable).parent / "gpt54nano-emulator"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "gpt54nano_emulator"]
+    process = subprocess.Popen(
+        [*command, "--port", "0", "--tokens-per-second", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_clean_env(),
+    )
+    assert process.stderr is not None
+    try:
+        banner = [process.stderr.readline() for _ in range(8)]
+        root = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner[0])
+        assert root, banner
+        exports = [line.strip() for line in banner if line.strip().startswith("export ")]
+        assert exports == [
+            "export CLOUDFLARE_ACCOUNT_ID=acct-emulator",
+            "export CLOUDFLARE_API_TOKEN=emulator-token",
+            f"export CLOUDFLARE_BASE_URL={root.group(1)}/client/v4",
+        ]
+        env = dict(line.removeprefix("export ").split("=", 1) for line in exports)
+        result = _run("chat", "hi", env=env)  # the exports, pasted: the CLI uses that emulator
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Cloudflare: account acct-emulator")
+        logged = ""
+        for _ in range(20):  # past uvicorn's start-up lines; bounded
+            logged = process.stderr.readline()
+            if " POST " in logged:
+                break
+        assert re.search(
+            r" POST /client/v4/accounts/acct-emulator/ai/v1/chat/completions -> 200 \(\d+ ms\)$",
+            logged,
+        ), logged
+    finally:
+        process.terminate()
+        process.wait(10)

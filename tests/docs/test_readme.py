@@ -1,10 +1,10 @@
 """Every ```python block of README.md runs, against the emulator.
 
-The snippets read like user code (``GatewayClient()``, ``ChatGPT54Nano()``: credentials from the
-environment, Cloudflare's default URLs). Here the environment holds the emulator's account and
-token, and the default API roots point at the emulator, so each block runs unchanged and offline.
-A block that defines ``test_*`` functions (the pytest fixture example) is run by pytest itself,
-in a subprocess, and must pass.
+The snippets read like user code (``GatewayClient()``, ``ChatGPT54Nano()``: everything from the
+environment). Here the environment holds what ``gpt54nano-emulator`` tells a user to export
+(account, token and ``CLOUDFLARE_BASE_URL``), so each block runs unchanged and offline. A block
+that defines ``test_*`` functions (the pytest fixture example) is split into the files its
+``# name.py`` comments name and run by pytest itself, in a subprocess, and must pass.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from gpt54nano_gateway import GatewayConfig
-from gpt54nano_gateway import config as config_module
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```\s*$", re.S | re.M)
@@ -45,13 +44,11 @@ def test_every_fence_is_labelled() -> None:
 
 @pytest.fixture
 def readme_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Credentials and default API roots of the emulator, as a user's environment would hold
-    Cloudflare's."""
+    """The emulator's account, token and base URL, as a user's environment would hold them."""
     monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", emulator.account_id)
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", emulator.api_token)
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", emulator.base_url)
     monkeypatch.delenv("CLOUDFLARE_AI_GATEWAY_ID", raising=False)
-    monkeypatch.setattr(config_module, "_REST_ROOT", emulator.base_url)
-    monkeypatch.setattr(config_module, "_GATEWAY_ROOT", emulator.gateway_base_url)
     # If the redirection ever stops working, fail here rather than try to reach Cloudflare.
     assert GatewayConfig.from_env().chat_completions_url.startswith(emulator.base_url)
     return emulator
@@ -71,8 +68,23 @@ def test_python_block_runs(code: str, readme_env: Any, tmp_path: Path) -> None:
         assert readme_env.requests, "the block made no request to the emulator"
 
 
+_FILE_MARK = re.compile(r"^# (\w+\.py)\n", re.M)
+
+
+def split_files(code: str) -> dict[str, str]:
+    """``{"conftest.py": ..., "test_my_app.py": ...}`` from a block whose parts start with a
+    ``# name.py`` line, as a reader would copy them."""
+    marks = list(_FILE_MARK.finditer(code))
+    assert marks and marks[0].start() == 0, "a test block must start with a '# name.py' line"
+    ends = [m.start() for m in marks[1:]] + [len(code)]
+    return {m.group(1): code[m.end() : end] for m, end in zip(marks, ends, strict=True)}
+
+
 def _run_as_pytest(code: str, tmp_path: Path) -> None:
-    (tmp_path / "test_readme_example.py").write_text(code, encoding="utf-8")
+    files = split_files(code)
+    assert len(files) >= 2, files.keys()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
