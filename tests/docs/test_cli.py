@@ -376,3 +376,24 @@ def test_the_emulator_command_prints_exports_and_logs_each_request() -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_paced_emulator_streams_the_whole_answer() -> None:
+    from gpt54nano_emulator import Emulator
+
+    with pytest.raises(ValueError, match="tokens_per_second must be 0 or more"):
+        Emulator(tokens_per_second=-1)
+    out = io.StringIO()
+    with Emulator(tokens_per_second=2000) as emu:
+        emu.queue_reply(Reply(content="one two three four five"))
+        env = {
+            "CLOUDFLARE_ACCOUNT_ID": emu.account_id,
+            "CLOUDFLARE_API_TOKEN": emu.api_token,
+            "CLOUDFLARE_BASE_URL": emu.base_url,
+        }
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            run_chat("hi", Transcript(out, color=False))
+        assert len(emu.requests) == 1
+    assert "one two three four five\n" in out.getvalue()
