@@ -8,6 +8,7 @@ parses a completion. Streams are turned into chunks by ``_stream.StreamCore``. T
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -27,12 +28,13 @@ from .errors import (
     GatewayConnectionError,
     GatewayError,
     GatewayTimeoutError,
+    PoolTimeoutError,
     ResponseParseError,
     StreamTruncatedError,
 )
 from .meta import GatewayMeta, meta_from_headers
 from .options import GatewayOptions
-from .redaction import RedactedHeaders, redact_headers
+from .redaction import RedactedHeaders, redact_headers, redact_in_place, scrub_values
 from .retry import RetryPolicy
 from .wire import ChatCompletion, ChatRequest, StreamOptions, request_to_wire
 
@@ -205,8 +207,14 @@ class ClientCore:
             exc.attempts = attempts
             exc.partial = exc.partial or partial
             return exc
+        if isinstance(exc, httpx.HTTPError):
+            # Kept as the cause: httpx's repr masks only Authorization, not cf-aig-authorization.
+            with contextlib.suppress(RuntimeError):  # RuntimeError: an httpx error without request
+                redact_in_place(exc.request.headers)
         cls: type[GatewayError]
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.PoolTimeout):
+            cls, what = PoolTimeoutError, "no pooled connection free in time (max_connections)"
+        elif isinstance(exc, httpx.TimeoutException):
             cls, what = GatewayTimeoutError, f"timed out ({type(exc).__name__})"
         elif partial is not None:
             cls, what = StreamTruncatedError, f"connection lost mid-stream ({type(exc).__name__})"
@@ -250,10 +258,11 @@ class ClientCore:
         return self._transport_error(exc, core.meta.attempts, core.snapshot(), core.meta)
 
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
-        meta = meta_from_headers(response.headers, response.status_code, attempts)
+        headers = scrub_values(response.headers, self.config.api_token.get_secret_value())
+        meta = meta_from_headers(headers, response.status_code, attempts)
         return error_from_response(
             response.status_code,
-            response.headers,
+            headers,
             self._scrub(body),
             attempts=attempts,
             meta=meta,

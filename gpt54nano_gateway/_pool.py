@@ -5,7 +5,8 @@ on its first request; code that creates a model object per request (common under
 LlamaIndex) would pay both every time. So:
 
 - one ``SSLContext`` is built on first use and shared by every pooled client;
-- clients with equal connection settings share one ``httpx.Client`` per process;
+- clients with equal connection settings (`pool_key`: limits and proxy) share one
+  ``httpx.Client`` per process;
 - async clients share one ``httpx.AsyncClient`` per event loop (an ``AsyncClient`` is bound to the
   loop its connections were opened on). Loops are held weakly, and pools of loops that have been
   closed are dropped on the next lookup, so ``asyncio.run`` in a loop does not leak pools.
@@ -16,23 +17,32 @@ first request opens its own connections. The inherited clients are only forgotte
 their sockets are shared with the parent, and closing (or finalising) them in the child could
 disturb the parent's connections, so they are parked in ``_forked_away`` for the child's lifetime.
 
+Proxies follow the standard variables as httpx reads them, but are resolved per config by
+`resolve_proxy` (not frozen when the first pool was built), never apply to a loopback host, and are
+off with ``GatewayConfig(trust_env=False)``.
+
 Timeouts are not connection settings: the clients pass them per request, so every client shares
 the same pool whatever its timeouts. The pooled clients never follow redirects.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import ssl
 import sys
 import threading
+import urllib.request
 import weakref
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
 if TYPE_CHECKING:
     import asyncio
+
+    from .config import GatewayConfig
 
 __all__ = [
     "DEFAULT_POOL_KEY",
@@ -41,17 +51,59 @@ __all__ = [
     "async_pool",
     "close_sync_pools",
     "pool_count",
+    "pool_key",
+    "resolve_proxy",
     "shared_ssl_context",
     "sync_pool",
 ]
 
-# (max_connections, max_keepalive_connections, keepalive_expiry): what the pooled httpx clients
-# are built with. One key today; a key (not a singleton) so a future setting can split pools.
-# httpx's own default limits (100 / 20): httpcore's pool scans every connection per request, so
-# larger limits cost ~9x the CPU per request at 256 in flight (benchmarks/RESULTS.md); for more
-# concurrency than this, inject an httpx.AsyncClient on the httpx-aiohttp transport.
-PoolKey = tuple[int, int, float]
-DEFAULT_POOL_KEY: PoolKey = (100, 20, 15.0)
+# (max_connections, max_keepalive_connections, keepalive_expiry, proxy URL or None): what the
+# pooled httpx clients are built with, taken from the config (`pool_key`), so configs with
+# different limits or proxies get different pools. httpx's own default limits (100 / 20):
+# httpcore's pool scans every connection per request, so larger limits cost ~9x the CPU per
+# request at 256 in flight (benchmarks/RESULTS.md); for more concurrency than this, inject an
+# httpx.AsyncClient on the httpx-aiohttp transport.
+PoolKey = tuple[int, int, float, str | None]
+DEFAULT_POOL_KEY: PoolKey = (100, 20, 15.0, None)
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_proxy(url: str, trust_env: bool) -> str | None:
+    """The proxy a request to ``url`` goes through: ``HTTPS_PROXY`` / ``HTTP_PROXY`` (by the
+    URL's scheme), else ``ALL_PROXY``, unless ``NO_PROXY`` matches the host; never one for a
+    loopback host, and none at all with ``trust_env=False``. Read when called (once per client,
+    not per request), so a change in the environment applies to configs built after it."""
+    if not trust_env:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if _is_loopback(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if proxies.get("no") and bypass(host, proxies):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all") or None
+
+
+def pool_key(config: GatewayConfig) -> PoolKey:
+    """The connection settings of ``config`` that decide which shared pool it uses."""
+    return (
+        config.max_connections,
+        config.max_keepalive_connections,
+        config.keepalive_expiry,
+        resolve_proxy(config.chat_completions_url, config.trust_env),
+    )
+
 
 _lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -102,7 +154,12 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
             client = _sync.get(key)
             if client is None or client.is_closed:
                 client = httpx.Client(
-                    verify=context, limits=_limits(key), follow_redirects=False, timeout=None
+                    verify=context,
+                    limits=_limits(key),
+                    proxy=key[3],
+                    trust_env=False,  # proxies are resolved per config (resolve_proxy)
+                    follow_redirects=False,
+                    timeout=None,
                 )
                 _sync[key] = client
     return client
@@ -126,7 +183,12 @@ def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
         client = pools.get(key)
         if client is None or client.is_closed:
             client = httpx.AsyncClient(
-                verify=context, limits=_limits(key), follow_redirects=False, timeout=None
+                verify=context,
+                limits=_limits(key),
+                proxy=key[3],
+                trust_env=False,  # proxies are resolved per config (resolve_proxy)
+                follow_redirects=False,
+                timeout=None,
             )
             pools[key] = client
     return client

@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from ._client_core import Call, ClientCore, is_event_stream, is_json, is_uncompressed
-from ._pool import async_pool, sync_pool
+from ._pool import async_pool, pool_key, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
 from .config import GatewayConfig
@@ -153,10 +153,11 @@ class GatewayClient(ClientCore):
         # Neither the shared pool nor an injected client is ours to close. The pool is looked
         # up per call, so that closing it (close_sync_pools) never strands a client.
         self._injected = http_client
+        self._pool_key = pool_key(self.config)
 
     @property
     def _http(self) -> httpx.Client:
-        return self._injected if self._injected is not None else sync_pool()
+        return self._injected if self._injected is not None else sync_pool(self._pool_key)
 
     def create(
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
@@ -264,10 +265,11 @@ class AsyncGatewayClient(ClientCore):
     ) -> None:
         super().__init__(config or GatewayConfig.from_env(), retry_policy)
         self._injected = http_client  # the pool is per event loop: looked up per call
+        self._pool_key = pool_key(self.config)
 
     @property
     def _http(self) -> httpx.AsyncClient:
-        return self._injected if self._injected is not None else async_pool()
+        return self._injected if self._injected is not None else async_pool(self._pool_key)
 
     async def create(
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None

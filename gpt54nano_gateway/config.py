@@ -97,6 +97,11 @@ class GatewayConfig(BaseModel):
     max_retries: Annotated[int, Field(ge=0, le=10)] = 2
     options: GatewayOptions | None = None
     allow_insecure_http: bool = False
+    # Connection settings: configs that differ here use different shared pools (_pool.pool_key).
+    max_connections: Annotated[int, Field(ge=1)] = 100
+    max_keepalive_connections: Annotated[int, Field(ge=0)] = 20
+    keepalive_expiry: Annotated[float, Field(ge=0)] = 15.0
+    trust_env: bool = True  # honour HTTP(S)_PROXY / ALL_PROXY / NO_PROXY (never for loopback)
 
     _url: str = PrivateAttr(default="")
 
@@ -143,6 +148,19 @@ class GatewayConfig(BaseModel):
         if parts.username or parts.password or parts.query or parts.fragment:
             raise ValueError("base_url must not carry user info, a query or a fragment")
         return value.rstrip("/")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            port = urlsplit(value).port  # ValueError when out of 0-65535 or not a number
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise ValueError("base_url has an invalid port (1-65535)")
+        return value
 
     @model_validator(mode="after")
     def _resolve(self) -> GatewayConfig:

@@ -54,6 +54,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "PoolTimeoutError",
     "QuotaExceededError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -124,6 +125,12 @@ class GatewayConnectionError(GatewayError):
 
 class GatewayTimeoutError(GatewayConnectionError):
     """A connect, read, stream-idle or overall deadline expired."""
+
+
+class PoolTimeoutError(GatewayTimeoutError):
+    """No connection of the shared pool became free in time (``connect_timeout``): every one of
+    ``max_connections`` was busy. Not retried: another attempt would only queue again; raise
+    ``GatewayConfig.max_connections`` or lower the concurrency."""
 
 
 class APIStatusError(GatewayError):

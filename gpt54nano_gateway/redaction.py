@@ -6,9 +6,15 @@ httpx masks only ``Authorization`` in a request's repr; the gateway form sends t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 
-__all__ = ["SENSITIVE_HEADERS", "RedactedHeaders", "redact_headers"]
+__all__ = [
+    "SENSITIVE_HEADERS",
+    "RedactedHeaders",
+    "redact_headers",
+    "redact_in_place",
+    "scrub_values",
+]
 
 SENSITIVE_HEADERS = frozenset(
     {
@@ -35,3 +41,18 @@ class RedactedHeaders(dict[str, str]):
 
     def __repr__(self) -> str:
         return repr(redact_headers(self))
+
+
+def redact_in_place(headers: MutableMapping[str, str]) -> None:
+    """Replace the credentials in ``headers`` itself: for the headers of a request that failed
+    and is kept as an exception's cause (``exc.__cause__.request.headers``)."""
+    for name in [k for k in headers if k.lower() in SENSITIVE_HEADERS]:
+        headers[name] = "<redacted>"
+
+
+def scrub_values(headers: Mapping[str, str], secret: str) -> Mapping[str, str]:
+    """``headers`` with ``secret`` replaced wherever a value contains it (a server echoing the
+    token in a response header); ``headers`` itself when none does (the common case)."""
+    if not secret or not any(secret in value for value in headers.values()):
+        return headers
+    return {k: v.replace(secret, "<redacted>") for k, v in headers.items()}

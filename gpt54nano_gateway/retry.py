@@ -34,6 +34,7 @@ from .errors import (
     GatewayConnectionError,
     GatewayError,
     InternalServerError,
+    PoolTimeoutError,
     QuotaExceededError,
     RateLimitError,
     RequestTimeoutError,
@@ -95,6 +96,8 @@ class RetryPolicy:
 
     def retryable(self, error: GatewayError) -> bool:
         """Whether ``error`` is worth another attempt at all."""
+        if isinstance(error, PoolTimeoutError):
+            return False  # our own pool is exhausted: the network did not fail
         if isinstance(error, GatewayConnectionError):
             return True
         if isinstance(error, QuotaExceededError):
