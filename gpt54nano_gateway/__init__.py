@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     )
     from .meta import GatewayMeta, gateway_metadata
     from .model_rules import apply_model_rules
-    from .options import GatewayOptions, GatewayRetries
+    from .options import CustomCost, GatewayOptions, GatewayRetries
     from .retry import RetryPolicy
     from .sse import ServerSentEvent, SSEDecoder
     from .wire import (
@@ -89,6 +89,7 @@ if TYPE_CHECKING:
 
 # Where each public name lives; resolved on first access by __getattr__.
 _HOMES: dict[str, str] = {
+    "CustomCost": ".options",
     "LogNotFoundError": ".errors",
     "GuardrailUnavailableError": ".errors",
     "GuardrailBlockedError": ".errors",
@@ -179,6 +180,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentPart",
+    "CustomCost",
     "Delta",
     "DeveloperMessage",
     "DlpBlockedError",
