@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         StreamTruncatedError,
         UnprocessableEntityError,
     )
+    from .gateway_logs import AsyncGatewayLogs, GatewayLog, GatewayLogs, LogPatch
     from .meta import GatewayMeta, gateway_metadata
     from .model_rules import apply_model_rules
     from .options import CustomCost, GatewayOptions, GatewayRetries
@@ -89,6 +90,10 @@ if TYPE_CHECKING:
 
 # Where each public name lives; resolved on first access by __getattr__.
 _HOMES: dict[str, str] = {
+    "LogPatch": ".gateway_logs",
+    "GatewayLogs": ".gateway_logs",
+    "GatewayLog": ".gateway_logs",
+    "AsyncGatewayLogs": ".gateway_logs",
     "CustomCost": ".options",
     "LogNotFoundError": ".errors",
     "GuardrailUnavailableError": ".errors",
@@ -169,6 +174,7 @@ __all__ = [
     "AssistantMessage",
     "AsyncChatStream",
     "AsyncGatewayClient",
+    "AsyncGatewayLogs",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
@@ -191,6 +197,8 @@ __all__ = [
     "GatewayConfig",
     "GatewayConnectionError",
     "GatewayError",
+    "GatewayLog",
+    "GatewayLogs",
     "GatewayMeta",
     "GatewayMetadata",
     "GatewayOptions",
@@ -203,6 +211,7 @@ __all__ = [
     "JsonObjectFormat",
     "JsonSchemaFormat",
     "LogNotFoundError",
+    "LogPatch",
     "Message",
     "NotFoundError",
     "PayloadTooLargeError",
