@@ -32,10 +32,14 @@ if TYPE_CHECKING:
         BadRequestError,
         ConfigurationError,
         ConflictError,
+        DlpBlockedError,
         GatewayConnectionError,
         GatewayError,
         GatewayTimeoutError,
+        GuardrailBlockedError,
+        GuardrailUnavailableError,
         InternalServerError,
+        LogNotFoundError,
         NotFoundError,
         PayloadTooLargeError,
         PaymentRequiredError,
@@ -49,9 +53,10 @@ if TYPE_CHECKING:
         StreamTruncatedError,
         UnprocessableEntityError,
     )
+    from .gateway_logs import AsyncGatewayLogs, GatewayLog, GatewayLogs, LogPatch
     from .meta import GatewayMeta, gateway_metadata
     from .model_rules import apply_model_rules
-    from .options import GatewayOptions, GatewayRetries
+    from .options import CustomCost, GatewayOptions, GatewayRetries
     from .retry import RetryPolicy
     from .sse import ServerSentEvent, SSEDecoder
     from .wire import (
@@ -86,6 +91,15 @@ if TYPE_CHECKING:
 
 # Where each public name lives; resolved on first access by __getattr__.
 _HOMES: dict[str, str] = {
+    "LogPatch": ".gateway_logs",
+    "GatewayLogs": ".gateway_logs",
+    "GatewayLog": ".gateway_logs",
+    "AsyncGatewayLogs": ".gateway_logs",
+    "CustomCost": ".options",
+    "LogNotFoundError": ".errors",
+    "GuardrailUnavailableError": ".errors",
+    "GuardrailBlockedError": ".errors",
+    "DlpBlockedError": ".errors",
     "CONTEXT_WINDOW": ".catalog",
     "DEFAULT_MODEL": ".catalog",
     "MAX_OUTPUT_TOKENS": ".catalog",
@@ -162,6 +176,7 @@ __all__ = [
     "AssistantMessage",
     "AsyncChatStream",
     "AsyncGatewayClient",
+    "AsyncGatewayLogs",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
@@ -173,8 +188,10 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentPart",
+    "CustomCost",
     "Delta",
     "DeveloperMessage",
+    "DlpBlockedError",
     "FunctionCall",
     "FunctionDefinition",
     "FunctionTool",
@@ -182,15 +199,21 @@ __all__ = [
     "GatewayConfig",
     "GatewayConnectionError",
     "GatewayError",
+    "GatewayLog",
+    "GatewayLogs",
     "GatewayMeta",
     "GatewayMetadata",
     "GatewayOptions",
     "GatewayRetries",
     "GatewayTimeoutError",
+    "GuardrailBlockedError",
+    "GuardrailUnavailableError",
     "ImagePart",
     "InternalServerError",
     "JsonObjectFormat",
     "JsonSchemaFormat",
+    "LogNotFoundError",
+    "LogPatch",
     "Message",
     "NotFoundError",
     "PayloadTooLargeError",

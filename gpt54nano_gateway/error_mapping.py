@@ -16,11 +16,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    DLP_BLOCK_CODES,
+    GUARDRAIL_BLOCK_CODES,
+    GUARDRAIL_UNAVAILABLE_CODE,
     QUOTA_CODES,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    DlpBlockedError,
+    GuardrailBlockedError,
+    GuardrailUnavailableError,
     InternalServerError,
     NotFoundError,
     PayloadTooLargeError,
@@ -125,6 +131,12 @@ def error_class(status: int, code: int | str | None) -> type[APIStatusError]:
     """The class for an HTTP status and error code."""
     if status == 429 and code in QUOTA_CODES:
         return QuotaExceededError
+    if status in (422, 424) and code in GUARDRAIL_BLOCK_CODES:
+        return GuardrailBlockedError
+    if status in (422, 424) and code in DLP_BLOCK_CODES:
+        return DlpBlockedError
+    if status == 503 and code == GUARDRAIL_UNAVAILABLE_CODE:
+        return GuardrailUnavailableError
     cls = _BY_STATUS.get(status)
     if cls is not None:
         return cls
@@ -141,7 +153,7 @@ _STATUS_BY_CODE: dict[int, int] = {
     3042: 404,
     3007: 408, 3008: 408,
     3006: 413,
-    2016: 424, 2017: 424,
+    2016: 424, 2017: 424, 2029: 424, 2030: 424,
     2003: 429, 2041: 429, 2045: 429, 3036: 429, 3040: 429, 4006: 429,
     7013: 503,
 }  # fmt: skip

@@ -13,12 +13,16 @@
      |    +-- BadRequestError 400 | AuthenticationError 401 | PaymentRequiredError 402
      |    +-- PermissionDeniedError 403 | NotFoundError 404 | RequestTimeoutError 408
      |    +-- ConflictError 409 | PayloadTooLargeError 413 | UnprocessableEntityError 422/424
+     |    |    +-- GuardrailBlockedError 424 codes 2016/2017 (.blocked: "prompt"|"response")
+     |    |         +-- DlpBlockedError 424 codes 2029/2030 (DLP policy)
      |    +-- RateLimitError 429 (retryable) | QuotaExceededError 429 codes 3036/4006/2045/2041
      |    +-- InternalServerError 5xx
+     |         +-- GuardrailUnavailableError 503 code 7013 (retryable)
      +-- StreamError                             error event inside an SSE stream (.partial)
      +-- StreamTruncatedError                    ended without [DONE] and without finish_reason,
      |                                           or the connection dropped mid-stream (.partial)
      +-- ResponseParseError                      body is not the expected JSON / shape
+     +-- LogNotFoundError (also NotFoundError)   a gateway log that never appeared
 
 Cloudflare answers errors in four body shapes, depending on the layer that failed
 (``docs/reference/cloudflare-wire.md`` §4): the v4 API envelope ``{"success": false, "errors":
@@ -33,7 +37,7 @@ before it gets here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .meta import GatewayMeta
@@ -46,10 +50,14 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DlpBlockedError",
     "GatewayConnectionError",
     "GatewayError",
     "GatewayTimeoutError",
+    "GuardrailBlockedError",
+    "GuardrailUnavailableError",
     "InternalServerError",
+    "LogNotFoundError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
@@ -67,6 +75,11 @@ __all__ = [
 # 429 codes that mean "a limit that will not lift within a retry": daily free allocation
 # (3036 documented, 4006 observed) and spend limits (2045 observed, 2041 seen elsewhere).
 QUOTA_CODES = frozenset({3036, 4006, 2045, 2041})
+
+# AI Gateway guardrail / DLP codes (wire doc §4.2): which side of the call was blocked.
+GUARDRAIL_BLOCK_CODES: dict[int, Literal["prompt", "response"]] = {2016: "prompt", 2017: "response"}
+DLP_BLOCK_CODES: dict[int, Literal["prompt", "response"]] = {2029: "prompt", 2030: "response"}
+GUARDRAIL_UNAVAILABLE_CODE = 7013
 
 
 class GatewayError(Exception):
@@ -173,6 +186,24 @@ class UnprocessableEntityError(APIStatusError):
     """422 / 424: blocked by a guardrail or otherwise unprocessable."""
 
 
+class GuardrailBlockedError(UnprocessableEntityError):
+    """424 / 2016 or 2017: AI Gateway guardrails blocked the prompt or the model's response.
+
+    ``blocked`` says which. A blocked response was still generated (and billed: its log keeps
+    the tokens). Never retried: the same content is blocked again.
+    """
+
+    @property
+    def blocked(self) -> Literal["prompt", "response"]:
+        code = self.code if isinstance(self.code, int) else 0
+        return {**GUARDRAIL_BLOCK_CODES, **DLP_BLOCK_CODES}.get(code, "prompt")
+
+
+class DlpBlockedError(GuardrailBlockedError):
+    """424 / 2029 or 2030: a Data Loss Prevention policy blocked the request or the response
+    (``meta.dlp`` holds the ``cf-aig-dlp`` findings when the gateway sent them)."""
+
+
 class RateLimitError(APIStatusError):
     """429: rate limited or out of capacity (retryable)."""
 
@@ -185,6 +216,12 @@ class InternalServerError(APIStatusError):
     """5xx: the gateway or the upstream failed."""
 
 
+class GuardrailUnavailableError(InternalServerError):
+    """503 / 7013: a guardrail with a Block rule could not evaluate the content (its scanner is
+    unavailable), so the gateway failed closed. Retried like any 503: the outage is transient
+    and nothing was evaluated or sent to the model."""
+
+
 class StreamError(GatewayError):
     """The stream carried an error event; ``partial`` holds what arrived before it."""
 
@@ -195,3 +232,8 @@ class StreamTruncatedError(GatewayError):
 
 class ResponseParseError(GatewayError):
     """A success status whose body is not a Chat Completions object."""
+
+
+class LogNotFoundError(NotFoundError):
+    """A gateway log that was still missing after the bounded wait (`GatewayLogs.get`): not
+    written yet, not collected (``cf-aig-collect-log: false``), or of another gateway."""

@@ -7,6 +7,7 @@ adapters expose it under one key, ``"gateway"``, spelt by `gateway_metadata` (La
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,9 @@ class GatewayMeta(BaseModel):
     key_source: str | None = None
     attempts: int = 1
     status_code: int | None = None
+    # The ``cf-aig-dlp`` header (DLP findings and action, set-up-dlp "Header schema") as JSON;
+    # a value that is not a JSON object is kept as ``{"raw": <text>}`` rather than dropped.
+    dlp: dict[str, Any] | None = None
 
 
 def _gateway_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -42,6 +46,17 @@ def _gateway_headers(headers: Mapping[str, str]) -> dict[str, str]:
             if key[:3].lower() == b"cf-"
         }
     return {key.lower(): value for key, value in headers.items()}
+
+
+def dlp_from_header(value: str | None) -> dict[str, Any] | None:
+    """The ``cf-aig-dlp`` header's JSON object (``{"raw": value}`` when it is not one)."""
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {"raw": value}
+    return parsed if isinstance(parsed, dict) else {"raw": value}
 
 
 def meta_from_headers(
@@ -59,6 +74,7 @@ def meta_from_headers(
         key_source=key_source,
         attempts=attempts,
         status_code=status,
+        dlp=dlp_from_header(get("cf-aig-dlp")),
     )
 
 

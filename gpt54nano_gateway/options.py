@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,9 +22,10 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 
-__all__ = ["GatewayOptions", "GatewayRetries", "check_header_value"]
+__all__ = ["CustomCost", "GatewayOptions", "GatewayRetries", "check_header_value"]
 
 
 def check_header_value(value: str) -> str:
@@ -52,6 +54,61 @@ class GatewayRetries(BaseModel):
     backoff: Literal["constant", "linear", "exponential"] | None = None
 
 
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class CustomCost(BaseModel):
+    """``cf-aig-custom-cost``: what the gateway logs as the call's cost, in USD
+    (``ai-gateway/configuration/custom-costs``; wire doc §5.1).
+
+    Per-token prices (either may be left out) or one ``total_cost``, not both; finite and >= 0.
+    Cloudflare documents no cached-input price field, so there is none here.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per_token_in: NonNegative | None = None
+    per_token_out: NonNegative | None = None
+    total_cost: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CustomCost:
+        per_token = self.per_token_in is not None or self.per_token_out is not None
+        if per_token and self.total_cost is not None:
+            raise ValueError("total_cost cannot be combined with per_token_in/per_token_out")
+        if not per_token and self.total_cost is None:
+            raise ValueError("give per_token_in and/or per_token_out, or total_cost")
+        return self
+
+    def to_header(self) -> str:
+        return json.dumps(self.model_dump(exclude_none=True), separators=(",", ":"))
+
+
+# Headers the options (or the client: auth, gateway id) already own; extra_headers may not set them.
+_OWNED_HEADERS = frozenset(
+    {
+        "cf-aig-authorization",
+        "cf-aig-gateway-id",
+        "cf-aig-cache-ttl",
+        "cf-aig-skip-cache",
+        "cf-aig-cache-key",
+        "cf-aig-metadata",
+        "cf-aig-collect-log",
+        "cf-aig-collect-log-payload",
+        "cf-aig-request-timeout",
+        "cf-aig-max-attempts",
+        "cf-aig-retry-delay",
+        "cf-aig-backoff",
+        "cf-aig-event-id",
+        "cf-aig-byok-alias",
+        "cf-aig-zdr",
+        "cf-aig-no-wholesale",
+        "cf-aig-custom-cost",
+    }
+)
+_HEADER_NAME = re.compile(r"^cf-aig-[a-z0-9][a-z0-9-]*$")
+
+
 class GatewayOptions(BaseModel):
     """Per-request AI Gateway options, sent as ``cf-aig-*`` headers. Every field is optional.
 
@@ -73,6 +130,32 @@ class GatewayOptions(BaseModel):
     byok_alias: HeaderStr | None = None
     zdr: bool | None = None
     no_wholesale: bool | None = None
+    custom_cost: CustomCost | None = None
+    # Further cf-aig-* headers this library does not model yet, sent as given (names lowercased).
+    extra_headers: dict[str, str] | None = None
+
+    @field_validator("extra_headers")
+    @classmethod
+    def _extra_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        checked: dict[str, str] = {}
+        for name, header_value in value.items():
+            lowered = name.lower()
+            if not _HEADER_NAME.match(lowered):
+                raise ValueError(
+                    f"extra header {name!r}: names must start with 'cf-aig-' and hold only "
+                    "letters, digits and '-'"
+                )
+            if lowered in _OWNED_HEADERS:
+                raise ValueError(
+                    f"extra header {name!r} is set by a GatewayOptions field or the client "
+                    "configuration; use that instead"
+                )
+            if lowered in checked:
+                raise ValueError(f"extra header {name!r} is given twice")
+            checked[lowered] = check_header_value(header_value)
+        return checked
 
     @field_validator("cache_key", "event_id", "byok_alias")
     @classmethod
@@ -125,6 +208,10 @@ class GatewayOptions(BaseModel):
             headers["cf-aig-zdr"] = _flag(self.zdr)
         if self.no_wholesale is not None:
             headers["cf-aig-no-wholesale"] = _flag(self.no_wholesale)
+        if self.custom_cost is not None:
+            headers["cf-aig-custom-cost"] = self.custom_cost.to_header()
+        if self.extra_headers:
+            headers.update(self.extra_headers)
         return headers
 
     def merged(self, override: GatewayOptions | None) -> GatewayOptions:

@@ -14,6 +14,14 @@ with it. HTTP, retries, timeouts and the GPT-5 parameter rules live in ``gpt54na
 """
 
 from ._convert import UnsupportedContentError
+from ._feedback import agateway_log, asend_feedback, gateway_log, send_feedback
 from .base import GPT54Nano
 
-__all__ = ["GPT54Nano", "UnsupportedContentError"]
+__all__ = [
+    "GPT54Nano",
+    "UnsupportedContentError",
+    "agateway_log",
+    "asend_feedback",
+    "gateway_log",
+    "send_feedback",
+]

@@ -10,6 +10,10 @@ EXPECTED_ALL = [
     "StructuredOutputRefusalError",
     "UnsupportedContentError",
     "__version__",
+    "agateway_log",
+    "asend_feedback",
+    "gateway_log",
+    "send_feedback",
 ]
 
 
