@@ -8,6 +8,15 @@ Only rules that are documented upstream live here (``docs/reference/cloudflare-w
   value is dropped with one ``UserWarning`` that says why.
 - GPT-5.x documents ``max_completion_tokens``; the legacy ``max_tokens`` is sent under that name
   (an explicit ``max_completion_tokens`` wins when both are set).
+- The GPT-5.4 family answers 400 ``unsupported_value`` to ``reasoning_effort="minimal"``
+  ("Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'."): refused here with
+  :class:`UnsupportedReasoningEffortError` before anything is sent.
+- The GPT-5.4 family answers 400 on ``/v1/chat/completions`` to function tools together with a
+  ``reasoning_effort`` other than ``none`` ("Function tools with reasoning_effort are not
+  supported ... use /v1/responses or set reasoning_effort to 'none'"); an absent effort or
+  ``"none"`` is accepted. The policy ``tools_with_reasoning`` decides: ``"error"`` (the default)
+  raises :class:`ToolsWithReasoningError` naming both fixes; ``"drop_effort"`` sends the call
+  without ``reasoning_effort`` and warns once. (A Responses-API route comes with that wire.)
 
 Other models pass through unchanged. The function is pure: it returns a copy and never mutates
 its argument.
@@ -16,14 +25,44 @@ its argument.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Literal
 
+from .errors import ConfigurationError
 from .wire import ChatRequest
 
-__all__ = ["apply_model_rules", "is_gpt5_model"]
+__all__ = [
+    "GPT54_REASONING_EFFORTS",
+    "TOOLS_WITH_REASONING_POLICIES",
+    "ModelRuleError",
+    "ToolsWithReasoning",
+    "ToolsWithReasoningError",
+    "UnsupportedReasoningEffortError",
+    "apply_model_rules",
+    "is_gpt5_model",
+    "is_gpt54_model",
+]
 
 # apply_model_rules <- GatewayClient.create/stream <- the caller: point the warning at the caller.
 _WARNING_STACKLEVEL = 3
+
+GPT54_REASONING_EFFORTS: tuple[str, ...] = ("none", "low", "medium", "high", "xhigh")
+"""The efforts the GPT-5.4 family accepts (OpenAI's 400 lists exactly these)."""
+
+ToolsWithReasoning = Literal["error", "drop_effort"]
+TOOLS_WITH_REASONING_POLICIES: tuple[str, ...] = ("error", "drop_effort")
+
+
+class ModelRuleError(ConfigurationError):
+    """A request the target model is documented to refuse, caught before it was sent."""
+
+
+class UnsupportedReasoningEffortError(ModelRuleError):
+    """``reasoning_effort`` has a value the model does not accept (``minimal`` on GPT-5.4)."""
+
+
+class ToolsWithReasoningError(ModelRuleError):
+    """Function tools with a ``reasoning_effort`` other than ``none`` on GPT-5.4 Chat
+    Completions."""
 
 
 def is_gpt5_model(model: str | None) -> bool:
@@ -31,11 +70,65 @@ def is_gpt5_model(model: str | None) -> bool:
     return model is not None and "gpt-5" in model.lower()
 
 
-def apply_model_rules(request: ChatRequest) -> ChatRequest:
-    """Return a copy of ``request`` adjusted to what ``request.model`` accepts."""
+def is_gpt54_model(model: str | None) -> bool:
+    """True for the GPT-5.4 family (``openai/gpt-5.4-nano``, ``gpt-5.4-mini``, ``gpt-5.4``)."""
+    return model is not None and "gpt-5.4" in model.lower()
+
+
+def _supported_list() -> str:
+    quoted = [f"'{effort}'" for effort in GPT54_REASONING_EFFORTS]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+def _effort_update(request: ChatRequest, policy: ToolsWithReasoning, model: str) -> dict[str, Any]:
+    """The GPT-5.4 ``reasoning_effort`` rules: raise, or the fields to change."""
+    effort = request.reasoning_effort
+    if effort is None:
+        return {}
+    if effort not in GPT54_REASONING_EFFORTS:
+        raise UnsupportedReasoningEffortError(
+            f"reasoning_effort={effort!r} is not supported by {model}; "
+            f"supported values are {_supported_list()}."
+        )
+    if effort == "none" or not request.tools:
+        return {}
+    if policy == "drop_effort":
+        warnings.warn(
+            f"reasoning_effort={effort!r} was not sent: {model} does not accept function "
+            "tools with a reasoning_effort other than 'none' on /v1/chat/completions "
+            "(tools_with_reasoning='drop_effort').",
+            UserWarning,
+            stacklevel=_WARNING_STACKLEVEL + 1,
+        )
+        return {"reasoning_effort": None}
+    raise ToolsWithReasoningError(
+        f"{model} does not accept function tools with reasoning_effort={effort!r} on "
+        "/v1/chat/completions (the API answers 400). Set reasoning_effort='none', or use "
+        "the Responses API (/v1/responses); or pass tools_with_reasoning='drop_effort' to "
+        "send such calls without the effort."
+    )
+
+
+def apply_model_rules(
+    request: ChatRequest, *, tools_with_reasoning: ToolsWithReasoning = "error"
+) -> ChatRequest:
+    """Return a copy of ``request`` adjusted to what ``request.model`` accepts.
+
+    Raises :class:`ModelRuleError` (a ``ConfigurationError``) for a request the model is
+    documented to refuse; ``tools_with_reasoning`` is the policy for function tools with a
+    reasoning effort on GPT-5.4 (see the module docstring).
+    """
+    if tools_with_reasoning not in TOOLS_WITH_REASONING_POLICIES:
+        raise ConfigurationError(
+            f"tools_with_reasoning must be one of {', '.join(TOOLS_WITH_REASONING_POLICIES)}, "
+            f"not {tools_with_reasoning!r}"
+        )
     if not is_gpt5_model(request.model):
         return request.model_copy()
+    model = request.model or ""
     updates: dict[str, Any] = {}
+    if is_gpt54_model(model):
+        updates.update(_effort_update(request, tools_with_reasoning, model))
     temperature = request.temperature
     if temperature is not None and temperature != 1 and request.reasoning_effort != "none":
         warnings.warn(

@@ -289,10 +289,27 @@ class ChatRequest(BaseModel):
     n: Annotated[int, Field(ge=1, le=128, strict=True)] | None = None
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     user: str | None = None
-    metadata: dict[str, str] | None = None
+    # OpenAI: up to 16 pairs, keys up to 64 characters, values up to 512.
+    metadata: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=64)],
+                Annotated[str, Field(max_length=512)],
+            ],
+            Field(max_length=16),
+        ]
+        | None
+    ) = None
     logprobs: bool | None = None
     top_logprobs: Annotated[int, Field(ge=0, le=20, strict=True)] | None = None
-    service_tier: Literal["auto", "default", "flex", "scale", "priority"] | None = None
+    # The values of openai-python's CompletionCreateParams (v2.x), "fast" included.
+    service_tier: Literal["auto", "default", "flex", "scale", "priority", "fast"] | None = None
+    # GPT-5 parameters of the current Chat Completions API.
+    verbosity: Literal["low", "medium", "high"] | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = None
+    safety_identifier: Annotated[str, Field(max_length=64)] | None = None
+    store: bool | None = None
     logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
 
     @model_validator(mode="after")

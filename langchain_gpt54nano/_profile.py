@@ -9,6 +9,7 @@ from __future__ import annotations
 from langchain_core.language_models import ModelProfile
 
 from gpt54nano_gateway.catalog import CONTEXT_WINDOW, MAX_OUTPUT_TOKENS
+from gpt54nano_gateway.model_rules import GPT54_REASONING_EFFORTS
 
 __all__ = ["get_profile"]
 
@@ -31,7 +32,8 @@ _GPT_5_4_NANO = ModelProfile(
     tool_call_streaming=True,
     structured_output=True,
     reasoning_output=False,
-    reasoning_effort_levels=["none", "minimal", "low", "medium", "high", "xhigh"],
+    # The GPT-5.4 family refuses "minimal" (400 unsupported_value).
+    reasoning_effort_levels=list(GPT54_REASONING_EFFORTS),
     # Only the default temperature is accepted unless reasoning_effort="none".
     temperature=False,
 )

@@ -35,6 +35,7 @@ from gpt54nano_gateway.adapter_config import (
 from gpt54nano_gateway.catalog import DEFAULT_MODEL
 from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
@@ -58,6 +59,8 @@ _LOCAL_KWARGS = frozenset(
         "stream",
         "stream_usage",
         "gateway_options",
+        "tools_with_reasoning",
+        "extra_body",
         # Tracing hints that core normally pops first; never let them reach the body.
         "ls_structured_output_format",
         "structured_output_format",
@@ -97,10 +100,17 @@ class ChatGPT54Nano(BaseChatModel):
         temperature: Not sent when `None`. GPT-5.x only accepts the default unless
             `reasoning_effort="none"`; the transport drops it otherwise, with one warning.
         max_tokens: Output token cap, sent as `max_completion_tokens`.
-        reasoning_effort: `none`, `minimal`, `low`, `medium`, `high` or `xhigh`.
+        reasoning_effort: `none`, `low`, `medium`, `high` or `xhigh` (GPT-5.4 refuses
+            `minimal`; the transport raises before sending).
+        tools_with_reasoning: What to do with function tools and a `reasoning_effort`
+            other than `none`, which GPT-5.4 Chat Completions refuses: `"error"` (default,
+            a `ToolsWithReasoningError` before sending) or `"drop_effort"` (send without
+            the effort, one warning). Also accepted per call.
         stop, top_p, frequency_penalty, presence_penalty, seed: As in the OpenAI API.
         stream_usage: Report token usage on streams (default `True`).
         model_kwargs: Extra body parameters passed through unchanged.
+        extra_body: Extra body parameters merged into the JSON body (as in `ChatOpenAI`;
+            also per call, where they win).
 
     Key init args — client params:
         api_key: Cloudflare API token (default: from the environment).
@@ -296,7 +306,10 @@ class ChatGPT54Nano(BaseChatModel):
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
     """Stop sequences (up to 4)."""
     seed: int | None = None
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = None
+    """GPT-5.4's efforts (`minimal` is refused upstream); not sent when `None`."""
+    tools_with_reasoning: ToolsWithReasoning = "error"
+    """Function tools with an effort other than `none`: `"error"` or `"drop_effort"`."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Connect, read and stream-idle timeout in seconds (transport defaults when `None`)."""
     max_retries: int | None = None
@@ -307,6 +320,9 @@ class ChatGPT54Nano(BaseChatModel):
     """Ask for usage on streams (`stream_options.include_usage`)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request body parameters, passed through unchanged."""
+    extra_body: dict[str, Any] | None = None
+    """Merged into the JSON body on every call (a per-call `extra_body=` wins), as ChatOpenAI
+    does; never sent as an `"extra_body"` key."""
     gateway_options: GatewayOptions | None = Field(default=None, exclude=True)
     """AI Gateway options (cf-aig-* headers) for every call; `gateway_options=` per call wins."""
     config: GatewayConfig | None = Field(default=None, exclude=True)
@@ -448,6 +464,9 @@ class ChatGPT54Nano(BaseChatModel):
         for key, value in kwargs.items():
             if key not in _LOCAL_KWARGS:
                 body[key] = value
+        for extra in (self.extra_body, kwargs.get("extra_body")):
+            if extra:
+                body.update(extra)
         if stop is not None:
             body["stop"] = stop
         if not body.get("stop"):
@@ -459,7 +478,12 @@ class ChatGPT54Nano(BaseChatModel):
         options = kwargs.get("gateway_options")
         if isinstance(options, dict):
             options = GatewayOptions(**options)
-        return ChatRequest.model_validate(body), options
+        request = ChatRequest.model_validate(body)
+        policy = kwargs.get("tools_with_reasoning", self.tools_with_reasoning)
+        if policy != "error":
+            # The client applies the rules once more with the default policy: idempotent.
+            request = apply_model_rules(request, tools_with_reasoning=policy)
+        return request, options
 
     # --- generation -----------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ from gpt54nano_gateway.adapter_config import (
 )
 from gpt54nano_gateway.catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
@@ -117,7 +118,15 @@ class GPT54Nano(StructuredOutputLLM):
     max_tokens: int | None = Field(
         default=None, gt=0, description="Output cap; sent as max_completion_tokens."
     )
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = Field(
+        default=None, description="GPT-5.4's efforts ('minimal' is refused upstream)."
+    )
+    tools_with_reasoning: ToolsWithReasoning = Field(
+        default="error",
+        description="Function tools with an effort other than 'none' (GPT-5.4 Chat Completions "
+        "refuses them): 'error' (typed error before sending) or 'drop_effort' (warn, send "
+        "without the effort). Also accepted per call.",
+    )
     timeout: float | None = Field(
         default=None,
         gt=0,
@@ -257,7 +266,12 @@ class GPT54Nano(StructuredOutputLLM):
             if isinstance(call_options, Mapping):
                 call_options = GatewayOptions.model_validate(call_options)
             options = options.merged(call_options) if options is not None else call_options
-        return ChatRequest.model_validate(body), options
+        request = ChatRequest.model_validate(body)
+        policy = kwargs.get("tools_with_reasoning", self.tools_with_reasoning)
+        if policy != "error":
+            # The client applies the rules once more with the default policy: idempotent.
+            request = apply_model_rules(request, tools_with_reasoning=policy)
+        return request, options
 
     # --- chat ------------------------------------------------------------------------------
 

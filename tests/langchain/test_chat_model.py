@@ -581,3 +581,102 @@ def test_injected_clients_are_used(run_io: RunIO, emulator: Any) -> None:
     assert llm.gateway_config is config  # taken from the client
     assert isinstance(_invoke(run_io, llm, "Hello"), AIMessage)
     assert llm.client is client and llm.async_client is aclient
+
+
+# --- GPT-5.4 reasoning_effort rules (refused before sending) --------------------------------
+
+
+def _weather_tool() -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}},
+    }
+
+
+def test_minimal_effort_is_refused_before_sending(run_io: RunIO, emulator: Any) -> None:
+    from gpt54nano_gateway.model_rules import UnsupportedReasoningEffortError
+
+    llm = ChatGPT54Nano(
+        base_url=emulator.base_url, account_id=emulator.account_id, api_key=emulator.api_token
+    )
+    with pytest.raises(UnsupportedReasoningEffortError, match="'none', 'low', 'medium'"):
+        _invoke(run_io, llm, "Hello", reasoning_effort="minimal")
+    assert _chat_requests(emulator) == []
+
+
+def test_minimal_is_not_an_accepted_field_value(emulator: Any) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="reasoning_effort"):
+        ChatGPT54Nano(
+            base_url=emulator.base_url,
+            account_id=emulator.account_id,
+            api_key=emulator.api_token,
+            reasoning_effort="minimal",
+        )
+
+
+def test_tools_with_effort_is_a_typed_error_by_default(run_io: RunIO, emulator: Any) -> None:
+    from gpt54nano_gateway.model_rules import ToolsWithReasoningError
+
+    llm = ChatGPT54Nano(
+        base_url=emulator.base_url,
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        reasoning_effort="low",
+    ).bind_tools([_weather_tool()])
+    with pytest.raises(ToolsWithReasoningError, match="Responses API"):
+        _invoke(run_io, llm, "Weather?")
+    assert _chat_requests(emulator) == []
+
+
+@pytest.mark.parametrize("where", ["field", "per_call"])
+def test_drop_effort_policy_sends_tools_without_effort(
+    run_io: RunIO, emulator: Any, where: str
+) -> None:
+    field = {"tools_with_reasoning": "drop_effort"} if where == "field" else {}
+    call = {"tools_with_reasoning": "drop_effort"} if where == "per_call" else {}
+    llm = ChatGPT54Nano(
+        base_url=emulator.base_url,
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        reasoning_effort="high",
+        **field,
+    ).bind_tools([_weather_tool()])
+    with pytest.warns(UserWarning, match="reasoning_effort='high' was not sent"):
+        result = _invoke(run_io, llm, "Weather?", **call)
+    assert isinstance(result, AIMessage)
+    body = _last_body(emulator)
+    assert "reasoning_effort" not in body and "tools_with_reasoning" not in body
+    assert body["tools"][0]["function"]["name"] == "get_weather"
+
+
+def test_profile_lists_gpt54_efforts(llm: ChatGPT54Nano) -> None:
+    assert llm.profile is not None
+    assert llm.profile["reasoning_effort_levels"] == ["none", "low", "medium", "high", "xhigh"]
+
+
+# --- extra_body ------------------------------------------------------------------------------
+
+
+def test_extra_body_is_merged_into_the_body(run_io: RunIO, emulator: Any) -> None:
+    llm = ChatGPT54Nano(
+        base_url=emulator.base_url,
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        extra_body={"verbosity": "low", "prompt_cache_key": "k1"},
+    )
+    _invoke(run_io, llm, "Hello", extra_body={"prompt_cache_key": "k2", "store": False})
+    body = _last_body(emulator)
+    assert "extra_body" not in body
+    assert (body["verbosity"], body["prompt_cache_key"], body["store"]) == ("low", "k2", False)
+
+
+def test_gpt5_parameters_reach_the_wire_per_call(run_io: RunIO, llm: Any, emulator: Any) -> None:
+    _invoke(run_io, llm, "Hello", verbosity="high", service_tier="flex", safety_identifier="h")
+    body = _last_body(emulator)
+    assert (body["verbosity"], body["service_tier"], body["safety_identifier"]) == (
+        "high",
+        "flex",
+        "h",
+    )

@@ -540,3 +540,84 @@ def test_predict_and_stream_go_through_chat(
     streamed = run_io(lambda: "".join(llm.stream(template, word="maybe so")), astream)
     assert streamed == "maybe so"
     assert bodies()[-1]["messages"] == [{"role": "user", "content": 'Reply with "maybe so"'}]
+
+
+# --- GPT-5.4 reasoning_effort rules; GPT-5 parameters reach the wire ------------------------
+
+
+def _weather() -> int:
+    """Today's temperature."""
+    return 21
+
+
+def test_minimal_effort_is_refused_before_sending(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    from gpt54nano_gateway.model_rules import UnsupportedReasoningEffortError
+
+    kwargs = {"reasoning_effort": "minimal"}
+    with pytest.raises(UnsupportedReasoningEffortError, match="'high' and 'xhigh'"):
+        run_io(lambda: llm.chat(USER, **kwargs), lambda: llm.achat(USER, **kwargs))
+    assert emulator.requests == []
+
+
+def test_tools_with_effort_is_a_typed_error_by_default(
+    emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    from gpt54nano_gateway.model_rules import ToolsWithReasoningError
+
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        reasoning_effort="medium",
+    )
+    tools = [FunctionTool.from_defaults(fn=_weather)]
+    with pytest.raises(ToolsWithReasoningError, match="reasoning_effort='none'"):
+        run_io(
+            lambda: llm.chat_with_tools(tools, user_msg="weather?"),
+            lambda: llm.achat_with_tools(tools, user_msg="weather?"),
+        )
+    assert emulator.requests == []
+
+
+def test_drop_effort_policy_sends_tools_without_effort(
+    emulator: Any, bodies: Any, run_io: Callable[..., Any]
+) -> None:
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        reasoning_effort="low",
+        tools_with_reasoning="drop_effort",
+    )
+    tools = [FunctionTool.from_defaults(fn=_weather)]
+    with pytest.warns(UserWarning, match="reasoning_effort='low' was not sent"):
+        run_io(
+            lambda: llm.chat_with_tools(tools, user_msg="weather?"),
+            lambda: llm.achat_with_tools(tools, user_msg="weather?"),
+        )
+    body = bodies()[-1]
+    assert "reasoning_effort" not in body and "tools_with_reasoning" not in body
+    assert body["tools"][0]["function"]["name"] == "_weather"
+
+
+def test_gpt5_parameters_reach_the_wire(
+    emulator: Any, bodies: Any, run_io: Callable[..., Any]
+) -> None:
+    llm = GPT54Nano(
+        account_id=emulator.account_id,
+        api_key=emulator.api_token,
+        base_url=emulator.base_url,
+        additional_kwargs={"prompt_cache_key": "k1", "prompt_cache_retention": "24h"},
+    )
+    kwargs = {"verbosity": "low", "service_tier": "flex", "store": False}
+    run_io(lambda: llm.chat(USER, **kwargs), lambda: llm.achat(USER, **kwargs))
+    body = bodies()[-1]
+    assert {k: body[k] for k in ("prompt_cache_key", "prompt_cache_retention", *kwargs)} == {
+        "prompt_cache_key": "k1",
+        "prompt_cache_retention": "24h",
+        "verbosity": "low",
+        "service_tier": "flex",
+        "store": False,
+    }

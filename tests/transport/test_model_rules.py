@@ -1,4 +1,5 @@
-"""apply_model_rules: the GPT-5.x temperature rule and the max_tokens mapping, nothing else."""
+"""apply_model_rules: the GPT-5.x temperature rule, the max_tokens mapping and the GPT-5.4
+reasoning_effort rules (minimal refused; function tools + effort by policy), nothing else."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from gpt54nano_gateway.model_rules import apply_model_rules, is_gpt5_model
+from gpt54nano_gateway.errors import ConfigurationError, GatewayError
+from gpt54nano_gateway.model_rules import (
+    ModelRuleError,
+    ToolsWithReasoningError,
+    UnsupportedReasoningEffortError,
+    apply_model_rules,
+    is_gpt5_model,
+    is_gpt54_model,
+)
 from gpt54nano_gateway.wire import ChatRequest, request_to_wire
 
 GPT5 = "openai/gpt-5.4-nano"
@@ -59,7 +68,7 @@ def test_gpt5_temperature_kept_with_reasoning_effort_none() -> None:
     assert body["temperature"] == 0.0 and body["reasoning_effort"] == "none"
 
 
-@pytest.mark.parametrize("effort", ["minimal", "low", "medium", "high", "xhigh"])
+@pytest.mark.parametrize("effort", ["low", "medium", "high", "xhigh"])
 def test_gpt5_temperature_dropped_with_any_other_reasoning_effort(effort: str) -> None:
     with pytest.warns(UserWarning):
         result = apply_model_rules(request(model=GPT5, temperature=0.0, reasoning_effort=effort))
@@ -108,3 +117,89 @@ def test_extra_keys_survive_the_rules() -> None:
 )
 def test_is_gpt5_model(model: str | None, expected: bool) -> None:
     assert is_gpt5_model(model) is expected
+
+
+TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize("model", [GPT5, "gpt-5.4-mini", "openai/GPT-5.4"])
+def test_gpt54_minimal_effort_is_refused_with_the_supported_list(model: str) -> None:
+    with pytest.raises(UnsupportedReasoningEffortError) as caught:
+        apply_model_rules(request(model=model, reasoning_effort="minimal"))
+    error = caught.value
+    assert isinstance(error, ModelRuleError)
+    assert isinstance(error, ConfigurationError) and isinstance(error, GatewayError)
+    assert isinstance(error, ValueError)
+    assert error.message == (
+        f"reasoning_effort='minimal' is not supported by {model}; supported values are "
+        "'none', 'low', 'medium', 'high' and 'xhigh'."
+    )
+
+
+def test_minimal_effort_passes_on_other_gpt5_models() -> None:
+    # gpt-5 / gpt-5-mini document "minimal"; the rule is the 5.4 family's only.
+    result = no_warning(request(model="gpt-5-mini", reasoning_effort="minimal"))
+    assert request_to_wire(result)["reasoning_effort"] == "minimal"
+
+
+@pytest.mark.parametrize("effort", ["low", "medium", "high", "xhigh"])
+def test_gpt54_tools_with_effort_is_a_typed_error_naming_both_fixes(effort: str) -> None:
+    with pytest.raises(ToolsWithReasoningError) as caught:
+        apply_model_rules(request(model=GPT5, tools=[TOOL], reasoning_effort=effort))
+    message = caught.value.message
+    assert f"reasoning_effort={effort!r}" in message
+    assert "Set reasoning_effort='none'" in message
+    assert "Responses API (/v1/responses)" in message
+    assert "tools_with_reasoning='drop_effort'" in message
+    assert isinstance(caught.value, ConfigurationError)
+
+
+def client_create_dropping(req: ChatRequest) -> ChatRequest:
+    return apply_model_rules(req, tools_with_reasoning="drop_effort")
+
+
+@pytest.mark.parametrize("effort", ["low", "xhigh"])
+def test_gpt54_drop_effort_policy_sends_the_tools_without_the_effort(effort: str) -> None:
+    original = request(model=GPT5, tools=[TOOL], reasoning_effort=effort)
+    with pytest.warns(UserWarning, match="tools_with_reasoning='drop_effort'") as caught:
+        result = client_create_dropping(original)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__  # points at the caller of the client
+    body = request_to_wire(result)
+    assert "reasoning_effort" not in body and "reasoning_effort" not in result.model_fields_set
+    assert body["tools"] == [TOOL]
+    assert original.reasoning_effort == effort
+    # Idempotent: the client applies the rules once more with the default policy.
+    assert request_to_wire(no_warning(result)) == body
+
+
+@pytest.mark.parametrize("effort", [None, "none"])
+def test_gpt54_tools_without_effort_or_with_none_pass(effort: str | None) -> None:
+    fields: dict[str, Any] = {"model": GPT5, "tools": [TOOL]}
+    if effort is not None:
+        fields["reasoning_effort"] = effort
+    body = request_to_wire(no_warning(request(**fields)))
+    assert body.get("reasoning_effort") == effort and body["tools"] == [TOOL]
+
+
+def test_gpt54_effort_without_tools_passes() -> None:
+    body = request_to_wire(no_warning(request(model=GPT5, reasoning_effort="high")))
+    assert body["reasoning_effort"] == "high"
+
+
+def test_tools_with_effort_pass_on_other_models() -> None:
+    result = no_warning(request(model="gpt-5-mini", tools=[TOOL], reasoning_effort="low"))
+    assert request_to_wire(result)["reasoning_effort"] == "low"
+
+
+def test_unknown_policy_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="error, drop_effort"):
+        apply_model_rules(request(model=GPT5), tools_with_reasoning="ignore")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [("openai/gpt-5.4-nano", True), ("GPT-5.4-mini", True), ("gpt-5-mini", False), (None, False)],
+)
+def test_is_gpt54_model(model: str | None, expected: bool) -> None:
+    assert is_gpt54_model(model) is expected

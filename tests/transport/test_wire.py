@@ -58,6 +58,15 @@ INVALID: list[tuple[str, dict[str, Any]]] = [
     ("stream_options-extra-key", body(stream_options={"include_obfuscation": True})),
     ("reasoning_effort-unknown", body(reasoning_effort="extreme")),
     ("service_tier-unknown", body(service_tier="turbo")),
+    ("verbosity-unknown", body(verbosity="max")),
+    ("prompt_cache_retention-unknown", body(prompt_cache_retention="1h")),
+    ("prompt_cache_key-not-a-string", body(prompt_cache_key=7)),
+    ("safety_identifier-too-long", body(safety_identifier="u" * 65)),
+    ("store-not-a-bool", body(store="maybe")),
+    ("metadata-too-many-pairs", body(metadata={f"k{i}": "v" for i in range(17)})),
+    ("metadata-key-too-long", body(metadata={"k" * 65: "v"})),
+    ("metadata-value-too-long", body(metadata={"k": "v" * 513})),
+    ("metadata-value-not-a-string", body(metadata={"k": 1})),
     ("no-messages", {"messages": []}),
     ("messages-missing", {}),
     ("unknown-role", {"messages": [{"role": "wizard", "content": "x"}]}),
@@ -151,6 +160,11 @@ def test_invalid_request_is_a_validation_error(name: str, payload: dict[str, Any
         {"response_format": {"type": "json_object"}},
         {"stop": "END", "seed": 7, "logprobs": True, "top_logprobs": 20},
         {"stream": True, "stream_options": {"include_usage": True}},
+        {"verbosity": "low", "service_tier": "flex", "store": False},
+        {"verbosity": "high", "service_tier": "priority", "prompt_cache_retention": "24h"},
+        {"service_tier": "fast", "prompt_cache_retention": "in_memory", "prompt_cache_key": "k"},
+        {"safety_identifier": "u" * 64, "metadata": {f"k{i}": "v" * 512 for i in range(16)}},
+        {"metadata": {"k" * 64: ""}, "service_tier": "scale", "verbosity": "medium"},
     ],
 )
 def test_boundary_values_are_accepted(fields: dict[str, Any]) -> None:
@@ -278,3 +292,19 @@ def test_catalog_examples_validate_both_ways() -> None:
             assert completion.choices[0].message.content == example["output"]["text"]
         elif isinstance(raw, list):
             assert all(ChatCompletionChunk.model_validate(c).id for c in raw)
+
+
+def test_gpt5_parameters_are_declared_fields_and_reach_the_wire() -> None:
+    fields = {
+        "verbosity": "low",
+        "prompt_cache_key": "tenant-1",
+        "prompt_cache_retention": "24h",
+        "safety_identifier": "user-hash",
+        "store": True,
+        "service_tier": "auto",
+        "metadata": {"run": "7"},
+    }
+    request = ChatRequest.model_validate(body(**fields))
+    assert request.model_extra == {}  # declared, not passed through as extras
+    wire = request_to_wire(request)
+    assert {name: wire[name] for name in fields} == fields
