@@ -104,6 +104,30 @@ def _emulator_env(emulator: Any, **extra: str) -> dict[str, str]:
     } | extra
 
 
+def test_demo_runs_with_credentials_against_a_stand_alone_emulator(emulator: Any) -> None:
+    # The second of the demo's two modes: credentials and CLOUDFLARE_BASE_URL, the code path of
+    # real Cloudflare. No scripted replies here, so the test checks the structure, not the words.
+    result = _run("demo", env=_emulator_env(emulator))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.startswith(f"Cloudflare: account {emulator.account_id}, model openai/gpt-5.4-nano")
+    assert "embedded emulator" not in out
+    for section in ("LCEL chain", "tool calling", "structured output", "FunctionAgent", "cache"):
+        assert (
+            f"== LangChain: {section}" in out
+            or f"== LlamaIndex: {section}" in out
+            or (f"== Gateway {section}" in out)
+        ), section
+    assert "[tool call] get_weather(" in out
+    assert "[agent done] final answer:" in out
+    calls = re.findall(r"call: tokens (\d+) in / (\d+) out \| " + _LOG_ID, out)
+    assert len(calls) >= 6, out
+    assert out.index("cache MISS") < out.index("cache HIT")
+    assert out.rstrip().endswith("demo finished")
+    paths = {request.path for request in emulator.requests}
+    assert paths == {f"/client/v4/accounts/{emulator.account_id}/ai/v1/chat/completions"}
+
+
 def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "embedded emulator" not in result.stdout
