@@ -10,10 +10,13 @@ report it. An answer of another model is not counted. A log that cannot be read 
 ``failures`` (LlamaIndex's dispatcher swallows whatever a handler raises, so nothing would reach
 the caller anyway).
 
-LlamaIndex dispatches events synchronously, also from ``achat``/``acomplete``: on a thread with
-a running event loop the handler does no blocking I/O but starts the fetch as a task on that
-loop; ``await handler.aflush()`` waits for those before the figures are read. Elsewhere it
-fetches at once. Reading logs needs the token's "AI Gateway Read" permission.
+LlamaIndex dispatches events synchronously, also from ``achat``/``acomplete``, so by default the
+handler fetches at once, with a blocking request (on an event loop, that one round trip holds
+the loop). With ``async_fetch=True``, an event on a thread with a running event loop starts the
+fetch as a task on that loop instead, and ``await handler.aflush()`` waits for those before the
+figures are read. Not the default: a notebook kernel runs a loop too, and there a plain
+``llm.complete(...)`` followed by reading ``totals`` would see nothing yet. Reading logs needs
+the token's "AI Gateway Read" permission.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ class GatewayCostEventHandler(BaseEventHandler):
     """Records the gateway's cost and tokens of every ``GPT54Nano`` call.
 
     ``source`` is the ``GPT54Nano`` (its resolved config) or a ``GatewayConfig``;
-    ``not_found_wait`` and ``logs_base_url`` go to the gateway logs client. Register it with
+    ``not_found_wait`` and ``logs_base_url`` go to the gateway logs client; ``async_fetch``: see
+    the module docstring. Register it with
     ``llama_index.core.instrumentation.get_dispatcher().add_event_handler(handler)``.
     """
 
@@ -66,11 +70,18 @@ class GatewayCostEventHandler(BaseEventHandler):
     _async_logs: AsyncGatewayLogs = PrivateAttr()
     _ledger: CostLedger = PrivateAttr(default_factory=CostLedger)
     _pending: set[asyncio.Task[None]] = PrivateAttr(default_factory=set)
+    _async_fetch: bool = PrivateAttr(default=False)
 
     def __init__(
-        self, source: Any, *, not_found_wait: float = 3.0, logs_base_url: str | None = None
+        self,
+        source: Any,
+        *,
+        not_found_wait: float = 3.0,
+        logs_base_url: str | None = None,
+        async_fetch: bool = False,
     ) -> None:
         super().__init__()
+        self._async_fetch = async_fetch
         config = _config(source)
         kwargs: dict[str, Any] = {"not_found_wait": not_found_wait, "logs_base_url": logs_base_url}
         self._sync_logs = GatewayLogs(config, **kwargs)
@@ -132,10 +143,12 @@ class GatewayCostEventHandler(BaseEventHandler):
         if claimed is None:
             return
         run_id, log_id = claimed
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = None
+        if self._async_fetch:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
         if loop is None or log_id is None:
             self._fetch(run_id, log_id)
             return

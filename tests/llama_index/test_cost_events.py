@@ -4,6 +4,7 @@ logs that cannot be read."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,10 +76,11 @@ def calls(llm: GPT54Nano, handler: GatewayCostEventHandler, run_io: Any) -> None
     run_io(sync, run_async)
 
 
+@pytest.mark.parametrize("async_fetch", [False, True], ids=["blocking", "async_fetch"])
 def test_every_kind_of_call_is_recorded(
-    llm: GPT54Nano, emulator: Any, run_io: Any, register: Any
+    llm: GPT54Nano, emulator: Any, run_io: Any, register: Any, async_fetch: bool
 ) -> None:
-    handler = register(GatewayCostEventHandler(llm))
+    handler = register(GatewayCostEventHandler(llm, async_fetch=async_fetch))
     calls(llm, handler, run_io)
     assert len(emulator.gateway_logs) == 4
     assert handler.totals == expected_totals(emulator)
@@ -86,6 +88,23 @@ def test_every_kind_of_call_is_recorded(
     # Async fetches finish in any order.
     assert sorted(log.id for log in handler.logs) == sorted(e["id"] for e in emulator.gateway_logs)
     assert (handler.failures, handler.pending) == ([], 0)
+
+
+def test_the_default_counts_at_once_even_on_a_running_loop(
+    llm: GPT54Nano, emulator: Any, register: Any
+) -> None:
+    """As in a notebook kernel: a sync-looking read right after the call, on a running loop."""
+    blocking = register(GatewayCostEventHandler(llm))
+    deferred = register(GatewayCostEventHandler(llm, async_fetch=True))
+
+    async def one() -> tuple[int, int, int]:
+        await llm.achat(USER)
+        seen = (blocking.totals.calls, deferred.totals.calls, deferred.pending)
+        await deferred.aflush()
+        return seen
+
+    assert asyncio.run(one()) == (1, 0, 1)
+    assert blocking.totals == deferred.totals == expected_totals(emulator)
 
 
 def test_a_cached_answer_counts_as_cached(
