@@ -253,3 +253,14 @@ def test_a_bad_source_is_refused() -> None:
         GatewayCostCallbackHandler(object())
     with pytest.raises(ConfigurationError, match="ChatGPT54Nano or a GatewayConfig"):
         AsyncGatewayCostCallbackHandler(object())
+
+
+def test_a_batch_on_several_threads_adds_up(
+    llm: ChatGPT54Nano, emulator: Any, run_io: Any, handler_class: Any
+) -> None:
+    handler = handler_class(llm)
+    prompts = [f"question {i}" for i in range(4)]
+    config: Any = {"callbacks": [handler], "max_concurrency": 4}
+    run_io(lambda: llm.batch(prompts, config=config), lambda: llm.abatch(prompts, config=config))
+    assert handler.totals == expected_totals(emulator)
+    assert (handler.totals.calls, len(handler.runs)) == (4, 4)
