@@ -152,11 +152,10 @@ def apply_model_rules(
             f"not {tools_with_reasoning!r}"
         )
     family = rules_model(request.model, route_model)
-    if not is_gpt5_model(family):
+    if family is None or not is_gpt5_model(family):
         return request.model_copy()
     # Messages name what the caller sent, and the family behind a route.
-    model = request.model if family == request.model else f"{request.model} ({family})"
-    model = model or ""
+    model = family if family == request.model else f"{request.model} ({family})"
     updates: dict[str, Any] = {}
     if is_gpt54_model(family):
         updates.update(_effort_update(request, tools_with_reasoning, model))
