@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
     from .client import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
     from .config import GatewayConfig
+    from .cost_ledger import CostLedger, CostTotals, LogFetchFailure
     from .error_mapping import error_from_response
     from .errors import (
         APIStatusError,
@@ -92,6 +93,9 @@ if TYPE_CHECKING:
 # Where each public name lives; resolved on first access by __getattr__.
 _HOMES: dict[str, str] = {
     "LogPatch": ".gateway_logs",
+    "CostLedger": ".cost_ledger",
+    "CostTotals": ".cost_ledger",
+    "LogFetchFailure": ".cost_ledger",
     "GatewayLogs": ".gateway_logs",
     "GatewayLog": ".gateway_logs",
     "AsyncGatewayLogs": ".gateway_logs",
@@ -188,6 +192,8 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentPart",
+    "CostLedger",
+    "CostTotals",
     "CustomCost",
     "Delta",
     "DeveloperMessage",
@@ -212,6 +218,7 @@ __all__ = [
     "InternalServerError",
     "JsonObjectFormat",
     "JsonSchemaFormat",
+    "LogFetchFailure",
     "LogNotFoundError",
     "LogPatch",
     "Message",

@@ -38,6 +38,7 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "endpoint": ("endpoint",),
     "timeout": ("connect_timeout", "read_timeout", "stream_idle_timeout"),
     "max_retries": ("max_retries",),
+    "route_model": ("route_model",),  # the family behind model="dynamic/<route>" (model_rules)
 }
 
 

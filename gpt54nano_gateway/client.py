@@ -163,7 +163,9 @@ class GatewayClient(ClientCore):
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
-        prepared = apply_model_rules(self._defaults(request, stream=False))
+        prepared = apply_model_rules(
+            self._defaults(request, stream=False), route_model=self.config.route_model
+        )
         call = self._call(prepared, options, stream=False)
         response, attempts, body = self._open(call)
         try:
@@ -179,7 +181,9 @@ class GatewayClient(ClientCore):
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractContextManager[ChatStream]:
         """Open a streamed completion: ``with client.stream(req) as chunks: for c in chunks``."""
-        prepared = apply_model_rules(self._defaults(request, stream=True))
+        prepared = apply_model_rules(
+            self._defaults(request, stream=True), route_model=self.config.route_model
+        )
         return self._streaming(self._call(prepared, options, stream=True))
 
     @contextmanager
@@ -275,7 +279,9 @@ class AsyncGatewayClient(ClientCore):
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
-        prepared = apply_model_rules(self._defaults(request, stream=False))
+        prepared = apply_model_rules(
+            self._defaults(request, stream=False), route_model=self.config.route_model
+        )
         call = self._call(prepared, options, stream=False)
         response, attempts, body = await self._open(call)
         try:
@@ -291,7 +297,9 @@ class AsyncGatewayClient(ClientCore):
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractAsyncContextManager[AsyncChatStream]:
         """Open a streamed completion: ``async with client.stream(req) as chunks: async for``."""
-        prepared = apply_model_rules(self._defaults(request, stream=True))
+        prepared = apply_model_rules(
+            self._defaults(request, stream=True), route_model=self.config.route_model
+        )
         return self._streaming(self._call(prepared, options, stream=True))
 
     @asynccontextmanager

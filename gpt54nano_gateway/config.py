@@ -33,6 +33,7 @@ from pydantic import (
 from .base_url import apply_pasted_url
 from .catalog import DEFAULT_MODEL
 from .errors import ConfigurationError
+from .model_rules import ROUTE_PREFIX
 from .options import GatewayOptions
 
 __all__ = ["GatewayConfig", "refuse_pickle"]
@@ -50,6 +51,12 @@ _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 def _check_id(value: str, what: str) -> str:
     if not value or len(value) > 64 or not set(value) <= _ID_CHARS:
         raise ValueError(f"{what} must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
+    return value
+
+
+def _check_route_target(value: str, what: str) -> str:
+    if not value.strip() or value.startswith(ROUTE_PREFIX):
+        raise ValueError(f"{what} must name the model the route serves, e.g. {DEFAULT_MODEL!r}")
     return value
 
 
@@ -102,6 +109,9 @@ class GatewayConfig(BaseModel):
     max_keepalive_connections: Annotated[int, Field(ge=0)] = 20
     keepalive_expiry: Annotated[float, Field(ge=0)] = 15.0
     trust_env: bool = True  # honour HTTP(S)_PROXY / ALL_PROXY / NO_PROXY (never for loopback)
+    # The model family a dynamic route ("dynamic/<route>") serves, for the per-model request
+    # rules (model_rules.py): one model id for every route, or route name -> model id.
+    route_model: str | dict[str, str] | None = None
 
     _url: str = PrivateAttr(default="")
 
@@ -126,6 +136,21 @@ class GatewayConfig(BaseModel):
     @classmethod
     def _gateway(cls, value: str | None) -> str | None:
         return None if value is None else _check_id(value, "gateway_id")
+
+    @field_validator("route_model")
+    @classmethod
+    def _route_model(cls, value: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return _check_route_target(value, "route_model")
+        routes: dict[str, str] = {}
+        for name, target in value.items():
+            # "dynamic/support" and "support" name the same route.
+            bare = name.removeprefix(ROUTE_PREFIX)
+            _check_id(bare, f"route_model key {name!r}")
+            routes[bare] = _check_route_target(target, f"route_model[{name!r}]")
+        return routes
 
     @field_validator("api_token")
     @classmethod

@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import httpx
 from pydantic import (
@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from ._pool import async_pool, sync_pool
-from .config import GatewayConfig
+from .config import GatewayConfig, refuse_pickle
 from .error_mapping import error_from_response
 from .errors import (
     APIStatusError,
@@ -154,6 +154,10 @@ class _LogsCore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(config={self.config!r})"
+
+    def __getstate__(self) -> NoReturn:
+        # The headers hold the token in clear: never pickled, whatever the attribute order.
+        refuse_pickle(type(self).__name__)
 
     def _url(self, log_id: str, suffix: str = "") -> str:
         if not isinstance(log_id, str) or not _LOG_ID.match(log_id):

@@ -20,6 +20,14 @@ Only rules that are documented upstream live here (``docs/reference/cloudflare-w
 
 Other models pass through unchanged. The function is pure: it returns a copy and never mutates
 its argument.
+
+**Dynamic routes** (``model="dynamic/<route>"``): the route decides on Cloudflare's side which
+model answers, so the client cannot know the family. The rules apply only when the config says
+which model the route serves (``GatewayConfig(route_model="openai/gpt-5.4-nano")`` for every
+route, or ``route_model={"support": "openai/gpt-5.4-nano"}`` per route), and then exactly as for
+that model; the request keeps ``model="dynamic/<route>"``. A route with no declared family is
+sent as given (no GPT-5 rewriting, nothing refused): it may serve another provider's model,
+where a dropped ``temperature`` or a renamed ``max_tokens`` would be wrong. See `rules_model`.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ from typing import Any, Literal
 
 from .errors import ConfigurationError
 from .wire import ChatRequest
+
+ROUTE_PREFIX = "dynamic/"
+RouteModel = str | dict[str, str] | None
 
 __all__ = [
     "GPT54_REASONING_EFFORTS",
@@ -40,6 +51,7 @@ __all__ = [
     "apply_model_rules",
     "is_gpt5_model",
     "is_gpt54_model",
+    "rules_model",
 ]
 
 # apply_model_rules <- GatewayClient.create/stream <- the caller: point the warning at the caller.
@@ -73,6 +85,18 @@ def is_gpt5_model(model: str | None) -> bool:
 def is_gpt54_model(model: str | None) -> bool:
     """True for the GPT-5.4 family (``openai/gpt-5.4-nano``, ``gpt-5.4-mini``, ``gpt-5.4``)."""
     return model is not None and "gpt-5.4" in model.lower()
+
+
+def rules_model(model: str | None, route_model: RouteModel = None) -> str | None:
+    """The model whose rules apply to a request for ``model``: itself, or for a dynamic route
+    the family ``route_model`` declares for it (``None``: undeclared, no rules)."""
+    if model is None or not model.startswith(ROUTE_PREFIX):
+        return model
+    if isinstance(route_model, str):
+        return route_model
+    if isinstance(route_model, dict):
+        return route_model.get(model[len(ROUTE_PREFIX) :])
+    return None
 
 
 def _supported_list() -> str:
@@ -110,29 +134,35 @@ def _effort_update(request: ChatRequest, policy: ToolsWithReasoning, model: str)
 
 
 def apply_model_rules(
-    request: ChatRequest, *, tools_with_reasoning: ToolsWithReasoning = "error"
+    request: ChatRequest,
+    *,
+    tools_with_reasoning: ToolsWithReasoning = "error",
+    route_model: RouteModel = None,
 ) -> ChatRequest:
     """Return a copy of ``request`` adjusted to what ``request.model`` accepts.
 
     Raises :class:`ModelRuleError` (a ``ConfigurationError``) for a request the model is
     documented to refuse; ``tools_with_reasoning`` is the policy for function tools with a
-    reasoning effort on GPT-5.4 (see the module docstring).
+    reasoning effort on GPT-5.4; ``route_model`` the family of dynamic routes (see the module
+    docstring).
     """
     if tools_with_reasoning not in TOOLS_WITH_REASONING_POLICIES:
         raise ConfigurationError(
             f"tools_with_reasoning must be one of {', '.join(TOOLS_WITH_REASONING_POLICIES)}, "
             f"not {tools_with_reasoning!r}"
         )
-    if not is_gpt5_model(request.model):
+    family = rules_model(request.model, route_model)
+    if family is None or not is_gpt5_model(family):
         return request.model_copy()
-    model = request.model or ""
+    # Messages name what the caller sent, and the family behind a route.
+    model = family if family == request.model else f"{request.model} ({family})"
     updates: dict[str, Any] = {}
-    if is_gpt54_model(model):
+    if is_gpt54_model(family):
         updates.update(_effort_update(request, tools_with_reasoning, model))
     temperature = request.temperature
     if temperature is not None and temperature != 1 and request.reasoning_effort != "none":
         warnings.warn(
-            f"temperature={temperature} was not sent: {request.model} accepts a temperature "
+            f"temperature={temperature} was not sent: {model} accepts a temperature "
             "other than 1 only with reasoning_effort='none' (the API answers 400 otherwise). "
             "Set reasoning_effort='none' to keep it, or leave temperature unset.",
             UserWarning,

@@ -310,6 +310,9 @@ class ChatGPT54Nano(BaseChatModel):
     """GPT-5.4's efforts (`minimal` is refused upstream); not sent when `None`."""
     tools_with_reasoning: ToolsWithReasoning = "error"
     """Function tools with an effort other than `none`: `"error"` or `"drop_effort"`."""
+    route_model: str | dict[str, str] | None = None
+    """For `model="dynamic/<route>"`: the model the route serves (one id, or route name -> id),
+    so its request rules apply; an undeclared route is sent as given (`GatewayConfig`)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Connect, read and stream-idle timeout in seconds (transport defaults when `None`)."""
     max_retries: int | None = None
@@ -482,7 +485,11 @@ class ChatGPT54Nano(BaseChatModel):
         policy = kwargs.get("tools_with_reasoning", self.tools_with_reasoning)
         if policy != "error":
             # The client applies the rules once more with the default policy: idempotent.
-            request = apply_model_rules(request, tools_with_reasoning=policy)
+            request = apply_model_rules(
+                request,
+                tools_with_reasoning=policy,
+                route_model=self._gateway_config.route_model,
+            )
         return request, options
 
     # --- generation -----------------------------------------------------------------------

@@ -14,11 +14,13 @@ with it. HTTP, retries, timeouts and the GPT-5 parameter rules live in ``gpt54na
 """
 
 from ._convert import UnsupportedContentError
+from ._cost_events import GatewayCostEventHandler
 from ._feedback import agateway_log, asend_feedback, gateway_log, send_feedback
 from .base import GPT54Nano
 
 __all__ = [
     "GPT54Nano",
+    "GatewayCostEventHandler",
     "UnsupportedContentError",
     "agateway_log",
     "asend_feedback",

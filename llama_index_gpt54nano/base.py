@@ -127,6 +127,11 @@ class GPT54Nano(StructuredOutputLLM):
         "refuses them): 'error' (typed error before sending) or 'drop_effort' (warn, send "
         "without the effort). Also accepted per call.",
     )
+    route_model: str | dict[str, str] | None = Field(
+        default=None,
+        description="For model='dynamic/<route>': the model the route serves (one id, or route "
+        "name -> id), so its request rules apply; undeclared routes are sent as given.",
+    )
     timeout: float | None = Field(
         default=None,
         gt=0,
@@ -270,7 +275,11 @@ class GPT54Nano(StructuredOutputLLM):
         policy = kwargs.get("tools_with_reasoning", self.tools_with_reasoning)
         if policy != "error":
             # The client applies the rules once more with the default policy: idempotent.
-            request = apply_model_rules(request, tools_with_reasoning=policy)
+            request = apply_model_rules(
+                request,
+                tools_with_reasoning=policy,
+                route_model=self.gateway_config.route_model,
+            )
         return request, options
 
     # --- chat ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import langchain_gpt54nano
 from langchain_gpt54nano import ChatGPT54Nano, StructuredOutputRefusalError, UnsupportedContentError
 
 EXPECTED_ALL = [
+    "AsyncGatewayCostCallbackHandler",
+    "GatewayCostCallbackHandler",
     "ChatGPT54Nano",
     "StructuredOutputRefusalError",
     "UnsupportedContentError",

@@ -340,3 +340,46 @@ def test_responses_reasoning_with_tool_raw_httpx() -> None:
         second = client.post(url, headers=headers, json=follow_up)
         assert second.status_code == 200, second.text
         assert second.json()["status"] in ("completed", "incomplete")
+
+
+def test_cost_callback_handler_over_invoke_and_stream(config: GatewayConfig) -> None:
+    """The gateway's log of a streamed call carries its tokens and a cost, as a plain call's
+    does (the handler adds both up; unconfirmed for streams until this runs). Real logs can
+    take seconds to be written (cloudflare/ai#255): a long not_found_wait."""
+    from langchain_gpt54nano import ChatGPT54Nano, GatewayCostCallbackHandler
+
+    llm = ChatGPT54Nano(config=config, max_completion_tokens=200)
+    handler = GatewayCostCallbackHandler(llm, not_found_wait=30.0)
+    callbacks: Any = {"callbacks": [handler]}
+    answer = llm.invoke("Reply with the single word: pong", config=callbacks)
+    chunks = list(llm.stream("Reply with the single word: ping", config=callbacks))
+    streamed = chunks[0]
+    for chunk in chunks[1:]:
+        streamed += chunk
+    assert handler.failures == []
+    assert handler.totals.calls == 2
+    usages = [answer.usage_metadata, streamed.usage_metadata]
+    assert [(log.tokens_in, log.tokens_out) for log in handler.logs] == [
+        (u["input_tokens"], u["output_tokens"]) for u in usages if u is not None
+    ]
+    assert all(log.cost is not None and log.cost > 0 for log in handler.logs)
+    assert handler.totals.cost == pytest.approx(sum(log.cost or 0 for log in handler.logs))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GPT54NANO_LIVE_ROUTE"),
+    reason="live: set GPT54NANO_LIVE_ROUTE to a dynamic route of the gateway that serves nano",
+)
+def test_dynamic_route_with_declared_family(config: GatewayConfig) -> None:
+    """A dynamic route that serves nano refuses temperature 0 like nano (undeclared: sent as
+    given, 400); with route_model declared the rule drops it and the call succeeds."""
+    from gpt54nano_gateway import BadRequestError
+
+    route = f"dynamic/{os.environ['GPT54NANO_LIVE_ROUTE']}"
+    request = {**QUESTION, "model": route, "temperature": 0, "max_completion_tokens": 200}
+    with pytest.raises(BadRequestError):
+        GatewayClient(config).create(request)
+    declared = GatewayConfig(**dict(config) | {"route_model": "openai/gpt-5.4-nano"})
+    with pytest.warns(UserWarning, match="temperature"):
+        completion = GatewayClient(declared).create(request)
+    assert completion.model.startswith("gpt-5.4-nano")

@@ -654,18 +654,51 @@ def _objects_to_pickle(emu: Emulator) -> dict[str, Callable[[], Any]]:
 
         return GPT54Nano(config=config_for(emu))
 
+    def logs() -> Any:
+        from gpt54nano_gateway import GatewayLogs
+
+        return GatewayLogs(config_for(emu))
+
+    def cost_callback() -> Any:
+        from langchain_gpt54nano import GatewayCostCallbackHandler
+
+        return GatewayCostCallbackHandler(config_for(emu))
+
+    def cost_events() -> Any:
+        from llama_index_gpt54nano import GatewayCostEventHandler
+
+        return GatewayCostEventHandler(config_for(emu))
+
     return {
         "GatewayConfig": lambda: config_for(emu),
         "GatewayClient": lambda: GatewayClient(config_for(emu)),
         "AsyncGatewayClient": lambda: AsyncGatewayClient(config_for(emu)),
         "ChatGPT54Nano": chat,
         "GPT54Nano": llm,
+        "GatewayLogs": logs,
+        "GatewayCostCallbackHandler": cost_callback,
+        "GatewayCostEventHandler": cost_events,
     }
 
 
-@pytest.mark.parametrize(
-    "name", ["GatewayConfig", "GatewayClient", "AsyncGatewayClient", "ChatGPT54Nano", "GPT54Nano"]
-)
+PICKLED = [
+    "GatewayConfig",
+    "GatewayClient",
+    "AsyncGatewayClient",
+    "ChatGPT54Nano",
+    "GPT54Nano",
+    "GatewayLogs",
+    "GatewayCostCallbackHandler",
+    "GatewayCostEventHandler",
+]
+
+
+@pytest.mark.parametrize("name", PICKLED)
+def test_repr_of_logs_and_cost_handlers_is_clean(name: str, emulator_clean: Emulator) -> None:
+    assert_clean(repr(_objects_to_pickle(emulator_clean)[name]()), f"repr of {name}")
+
+
+@pytest.mark.parametrize("name", PICKLED)
 def test_pickle(name: str, emulator_clean: Emulator) -> None:
     obj = _objects_to_pickle(emulator_clean)[name]()
     try:
