@@ -48,6 +48,7 @@ from ._convert import (
     to_wire_tool,
     to_wire_tool_choice,
 )
+from ._errors import translate_errors
 from ._profile import get_profile
 from ._structured import StructuredOutputMethod, build_structured_output
 
@@ -278,8 +279,11 @@ class ChatGPT54Nano(BaseChatModel):
         ```
 
     Errors:
-        Transport errors reach you unchanged, as `gpt54nano_gateway` errors
-        (`AuthenticationError`, `RateLimitError`, `GatewayTimeoutError`, ...).
+        Transport errors keep their `gpt54nano_gateway` class (`AuthenticationError`,
+        `RateLimitError`, `GatewayTimeoutError`, ...) and attributes, and are also the matching
+        `langchain_core.exceptions` class (`ModelAuthenticationError`, `ModelRateLimitError`,
+        `ModelTimeoutError`, `ContextOverflowError` for a context-length 400, ...) with its
+        `is_retryable`, so agent middleware (retry, summarization, fallback) classifies them.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, extra="forbid")
@@ -487,6 +491,7 @@ class ChatGPT54Nano(BaseChatModel):
 
     # --- generation -----------------------------------------------------------------------
 
+    @translate_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -502,6 +507,7 @@ class ChatGPT54Nano(BaseChatModel):
         completion = self._sync_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -517,6 +523,7 @@ class ChatGPT54Nano(BaseChatModel):
         completion = await self._async_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -534,6 +541,7 @@ class ChatGPT54Nano(BaseChatModel):
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
 
+    @translate_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
