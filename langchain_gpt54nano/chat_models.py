@@ -49,6 +49,7 @@ from ._convert import (
     to_wire_tool_choice,
 )
 from ._errors import translate_errors
+from ._llm_output import combine_llm_outputs
 from ._profile import get_profile
 from ._structured import StructuredOutputMethod, build_structured_output
 
@@ -558,6 +559,10 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        # `generate()`'s llm_output: summed token_usage and model_name, as ChatOpenAI reports.
+        return combine_llm_outputs(llm_outputs, model_name=self.model_name)
 
     # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
 
