@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_core.messages import HumanMessage
+from pydantic import BaseModel
 
+from gpt54nano_emulator import Reply
+from gpt54nano_gateway import errors
 from langchain_gpt54nano import ChatGPT54Nano
 from langchain_gpt54nano._llm_output import combine_llm_outputs
 
 RunIO = Any
+
+
+def _invoke(run_io: RunIO, llm: Any, prompt: Any, **kwargs: Any) -> Any:
+    return run_io(lambda: llm.invoke(prompt, **kwargs), lambda: llm.ainvoke(prompt, **kwargs))
 
 
 def _chat_requests(emulator: Any) -> list[Any]:
@@ -69,3 +77,128 @@ def test_combine_llm_outputs_sums_nested_usage_and_skips_streamed_calls() -> Non
         "system_fingerprint": "fp_1",
     }
     assert combine_llm_outputs([None], model_name="m") == {"token_usage": {}, "model_name": "m"}
+
+
+# --- response_format= on invoke and bind_tools (ChatOpenAI's forms) ----------------------------
+
+
+class City(BaseModel):
+    """A city and its country."""
+
+    name: str
+    country: str
+
+
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+CITY_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "City",
+        "description": "A city and its country.",
+        "schema": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "country": {"type": "string"}},
+            "required": ["name", "country"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+LISBON = '{"name": "Lisbon", "country": "Portugal"}'
+
+
+def test_invoke_with_a_response_format_class_parses_it(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    emulator.queue_reply(Reply(content=LISBON))
+    message = _invoke(run_io, llm, "Capital of Portugal?", response_format=City)
+    assert message.additional_kwargs == {"parsed": City(name="Lisbon", country="Portugal")}
+    assert message.content == LISBON
+    assert _chat_requests(emulator)[-1].body["response_format"] == CITY_FORMAT
+
+
+def test_bind_tools_with_response_format_sends_strict_tools_and_parses(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    bound = llm.bind_tools([add], response_format=City)
+    emulator.queue_reply(Reply(content=LISBON))
+    answer = _invoke(run_io, bound, "Capital of Portugal?")
+    emulator.queue_reply(Reply(tool_calls=[{"name": "add", "arguments": {"a": 2, "b": 3}}]))
+    called = _invoke(run_io, bound, "2 + 3?")
+    assert answer.additional_kwargs == {"parsed": City(name="Lisbon", country="Portugal")}
+    assert called.additional_kwargs == {"parsed": None}  # a tool call: nothing to parse
+    assert [(c["name"], c["args"]) for c in called.tool_calls] == [("add", {"a": 2, "b": 3})]
+    body = _chat_requests(emulator)[-1].body
+    assert body["response_format"] == CITY_FORMAT
+    assert body["tools"] == [
+        {
+            "type": "function",
+            "function": {
+                "name": "add",
+                "description": "Add two integers.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+                    "required": ["a", "b"],
+                    "additionalProperties": False,
+                },
+                "strict": True,
+            },
+        }
+    ]
+
+
+def test_bind_tools_takes_an_agents_json_schema_response_format(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    # langchain.agents' ProviderStrategy form: a json_schema without a name.
+    agent_form = {"type": "json_schema", "json_schema": {"schema": City.model_json_schema()}}
+    bound = llm.bind_tools([add], response_format=agent_form)
+    emulator.queue_reply(Reply(content=LISBON))
+    message = _invoke(run_io, bound, "Capital of Portugal?")
+    assert message.content == LISBON and "parsed" not in message.additional_kwargs
+    sent = _chat_requests(emulator)[-1].body["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "City"
+    assert sent["json_schema"]["strict"] is True
+
+
+def test_a_response_that_is_not_the_class_is_a_typed_error(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    emulator.queue_reply(Reply(content='{"name": "Lisbon"}'))
+    with pytest.raises(errors.ResponseParseError, match="not a valid City"):
+        _invoke(run_io, llm, "Capital of Portugal?", response_format=City)
+
+
+def test_with_structured_output_takes_a_response_format_dict(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    emulator.queue_reply(Reply(content=LISBON))
+    structured = llm.with_structured_output(CITY_FORMAT)
+    assert _invoke(run_io, structured, "Capital?") == {"name": "Lisbon", "country": "Portugal"}
+    assert _chat_requests(emulator)[-1].body["response_format"] == CITY_FORMAT
+    with pytest.raises(ValueError, match="give it in one place"):
+        llm.with_structured_output(CITY_FORMAT, strict=False)
+
+
+def test_with_structured_output_with_tools(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    structured = llm.with_structured_output(City, tools=[add], include_raw=True)
+    emulator.queue_reply(Reply(content=LISBON))
+    answered = _invoke(run_io, structured, "Capital of Portugal?")
+    emulator.queue_reply(Reply(tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 2}}]))
+    called = _invoke(run_io, structured, "1 + 2?")
+    assert answered["parsed"] == City(name="Lisbon", country="Portugal")
+    assert answered["parsing_error"] is None
+    assert (called["parsed"], called["parsing_error"]) == (None, None)
+    assert called["raw"].tool_calls[0]["args"] == {"a": 1, "b": 2}
+    body = _chat_requests(emulator)[-1].body
+    assert body["tools"][0]["function"]["strict"] is True
+    assert body["response_format"] == CITY_FORMAT
+    with pytest.raises(ValueError, match="json_schema"):
+        llm.with_structured_output(City, tools=[add], method="function_calling")
