@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, FunctionMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel
 
 from gpt54nano_emulator import Reply
@@ -202,3 +202,93 @@ def test_with_structured_output_with_tools(
     assert body["response_format"] == CITY_FORMAT
     with pytest.raises(ValueError, match="json_schema"):
         llm.with_structured_output(City, tools=[add], method="function_calling")
+
+
+# --- histories written by other code: other providers, legacy OpenAI ---------------------------
+
+
+def test_tool_message_text_blocks_stay_separate(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    call = {"name": "add", "args": {"a": 1, "b": 2}, "id": "call_1", "type": "tool_call"}
+    history = [
+        HumanMessage("1 + 2?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(
+            [{"type": "text", "text": "first line"}, "second line", {"type": "text", "text": "3"}],
+            tool_call_id="call_1",
+        ),
+    ]
+    _invoke(run_io, llm, history)
+    assert _chat_requests(emulator)[-1].body["messages"][2] == {
+        "role": "tool",
+        "tool_call_id": "call_1",
+        "content": [
+            {"type": "text", "text": "first line"},
+            {"type": "text", "text": "second line"},
+            {"type": "text", "text": "3"},
+        ],
+    }
+
+
+def test_other_providers_reasoning_blocks_are_dropped(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    anthropic = AIMessage(
+        [
+            {"type": "thinking", "thinking": "The user greets me.", "signature": "c2ln"},
+            {"type": "redacted_thinking", "data": "ZW5j"},
+            {"type": "text", "text": "Hello!"},
+        ],
+        response_metadata={"model_provider": "anthropic"},
+    )
+    standard = AIMessage(
+        [
+            {"type": "reasoning", "reasoning": "Count the words."},
+            {"type": "text", "text": "Two words."},
+        ],
+        additional_kwargs={"reasoning_content": "deepseek-style reasoning"},
+    )
+    history = [HumanMessage("Hi"), anthropic, HumanMessage("Count: a b"), standard]
+    reply = _invoke(run_io, llm, [*history, HumanMessage("Thanks")])
+    assert reply.content
+    assert _chat_requests(emulator)[-1].body["messages"] == [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello!"},
+        {"role": "user", "content": "Count: a b"},
+        {"role": "assistant", "content": "Two words."},
+        {"role": "user", "content": "Thanks"},
+    ]
+
+
+def test_legacy_function_call_is_sent_as_a_tool_call(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    legacy = AIMessage(
+        "",
+        additional_kwargs={"function_call": {"name": "add", "arguments": '{"a": 2, "b": 3}'}},
+    )
+    history = [
+        HumanMessage("2 + 3?"),
+        legacy,
+        FunctionMessage("5", name="add"),
+        HumanMessage("And doubled?"),
+    ]
+    reply = _invoke(run_io, llm.bind_tools([add]), history)
+    assert isinstance(reply, AIMessage)  # the emulator's tool-history rules accepted it
+    assert _chat_requests(emulator)[-1].body["messages"] == [
+        {"role": "user", "content": "2 + 3?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_legacy_1",
+                    "type": "function",
+                    "function": {"name": "add", "arguments": '{"a": 2, "b": 3}'},
+                }
+            ],
+        },
+        {"role": "tool", "content": "5", "tool_call_id": "call_legacy_1"},
+        {"role": "user", "content": "And doubled?"},
+    ]
