@@ -166,6 +166,30 @@ def test_bind_tools_takes_an_agents_json_schema_response_format(
     assert sent["json_schema"]["strict"] is True
 
 
+def test_a_stream_with_a_response_format_class_ends_with_the_parsed_chunk(
+    run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
+) -> None:
+    async def collect() -> list[Any]:
+        return [c async for c in llm.astream("Capital?", response_format=City)]
+
+    emulator.queue_reply(Reply(content=LISBON))
+    chunks = run_io(lambda: list(llm.stream("Capital?", response_format=City)), collect)
+    lisbon = City(name="Lisbon", country="Portugal")
+    # The model's last chunk carries only `parsed` (core then adds its empty end marker).
+    parsed, marker = chunks[-2:]
+    assert (parsed.content, parsed.additional_kwargs) == ("", {"parsed": lisbon})
+    assert marker.chunk_position == "last"
+    assert all("parsed" not in c.additional_kwargs for c in [*chunks[:-2], marker])
+    full = sum(chunks[1:], chunks[0])
+    assert (full.content, full.additional_kwargs) == (LISBON, {"parsed": lisbon})
+    assert _chat_requests(emulator)[-1].body["response_format"] == CITY_FORMAT
+    # streaming=True: invoke streams internally and still parses.
+    emulator.queue_reply(Reply(content=LISBON))
+    streaming = llm.model_copy(update={"streaming": True})
+    message = _invoke(run_io, streaming, "Capital?", response_format=City)
+    assert message.additional_kwargs == {"parsed": lisbon}
+
+
 def test_a_response_that_is_not_the_class_is_a_typed_error(
     run_io: RunIO, llm: ChatGPT54Nano, emulator: Any
 ) -> None:
