@@ -115,9 +115,20 @@ def test_errors_are_transport_and_langchain_errors(
     assert "wrong-token" not in str(raised) + repr(raised)
 
 
-def test_context_overflow_is_a_context_overflow_error(run_io: RunIO, emulator: Any) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
+def test_context_overflow_is_a_context_overflow_error(
+    stream: bool, run_io: RunIO, emulator: Any
+) -> None:
     llm = _llm(emulator)
-    raised = _raised(run_io, lambda: llm.invoke(HUGE), lambda: llm.ainvoke(HUGE))
+
+    async def astream() -> None:
+        async for _ in llm.astream(HUGE):
+            pass
+
+    if stream:
+        raised = _raised(run_io, lambda: list(llm.stream(HUGE)), astream)
+    else:
+        raised = _raised(run_io, lambda: llm.invoke(HUGE), lambda: llm.ainvoke(HUGE))
     assert isinstance(raised, errors.BadRequestError)
     assert isinstance(raised, lc.ContextOverflowError)
     assert not isinstance(raised, lc.ModelInvalidRequestError)

@@ -412,3 +412,29 @@ def test_gpt54_rules_are_refused_before_sending(
     assert len(sent) == 1 and b"reasoning_effort" not in sent[0].content
     assert dropped.tool_calls and dropped.tool_calls[0]["name"] == "add"
     assert any("tools_with_reasoning='drop_effort'" in str(w.message) for w in caught)
+
+
+def test_langchain_response_format_and_multi_part_tool_result(
+    config: GatewayConfig, run_io: Callable[..., Any]
+) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from langchain_gpt54nano import ChatGPT54Nano
+
+    class Sum(BaseModel):
+        total: int
+
+    llm = ChatGPT54Nano(config=config, max_tokens=300)
+    call = {"name": "add", "args": {"a": 2, "b": 3}, "id": "call_1", "type": "tool_call"}
+    history = [
+        HumanMessage("Add 2 and 3 with the tool, then give the total."),
+        AIMessage("", tool_calls=[call]),
+        # Sent as two text parts of one tool message (as ChatOpenAI sends a list content).
+        ToolMessage([{"type": "text", "text": "result:"}, "5"], tool_call_id="call_1"),
+    ]
+    bound = llm.bind_tools([ADD_TOOL], response_format=Sum)  # strict tools + json_schema
+    message = run_io(lambda: bound.invoke(history), lambda: bound.ainvoke(history))
+    parsed = message.additional_kwargs["parsed"]
+    # Either an answer (parsed into Sum) or another tool call (parsed None): both are accepted
+    # wire; a 400 would have raised.
+    assert isinstance(parsed, Sum) if not message.tool_calls else parsed is None
