@@ -145,10 +145,27 @@ def _new_dual_class(
     }
     if retryable is not None:
         namespace["is_retryable"] = retryable
+    # Pickled by the transport class (importable by name) and rebuilt into this class, so
+    # the error survives a process pool or a pickling checkpointer.
+    namespace["__reduce__"] = _reduce
     return cast(
         "type[GatewayError]",
         type(gateway_class.__name__, (gateway_class, model_class), namespace),
     )
+
+
+def _reduce(error: GatewayError) -> tuple[Any, ...]:
+    transport_class = next(c for c in type(error).__mro__[1:] if c.__module__ != __name__)
+    return _rebuild, (transport_class, error.args, dict(vars(error)))
+
+
+def _rebuild(
+    transport_class: type[GatewayError], args: tuple[Any, ...], state: dict[str, Any]
+) -> GatewayError:
+    error = transport_class.__new__(transport_class)
+    error.args = args
+    error.__dict__.update(state)
+    return as_langchain_error(error)
 
 
 def as_langchain_error(error: GatewayError) -> GatewayError:

@@ -4,6 +4,7 @@ back), against the emulator, sync and async."""
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
@@ -112,6 +113,8 @@ def test_errors_are_transport_and_langchain_errors(
         original.args,
     )
     assert vars(raised) == vars(original)  # message, status, code, body, meta, headers...
+    copy = pickle.loads(pickle.dumps(raised))
+    assert (type(copy), vars(copy)) == (type(raised), vars(raised))
     assert "wrong-token" not in str(raised) + repr(raised)
 
 
@@ -180,6 +183,12 @@ def test_mapping_of_every_transport_class() -> None:
         assert as_langchain_error(translated) is translated  # never wrapped twice
         # One class per kind: `except` clauses and `type(a) is type(b)` behave.
         assert type(as_langchain_error(again(error))) is type(translated)
+        copy = pickle.loads(pickle.dumps(translated))
+        assert (type(copy), vars(copy), copy.args) == (
+            type(translated),
+            vars(translated),
+            translated.args,
+        )
     bare = errors.GatewayError("boom")
     assert langchain_class(bare) is None and as_langchain_error(bare) is bare
 
