@@ -56,7 +56,12 @@ if TYPE_CHECKING:
     )
     from .gateway_logs import AsyncGatewayLogs, GatewayLog, GatewayLogs, LogPatch
     from .meta import GatewayMeta, gateway_metadata
-    from .model_rules import apply_model_rules
+    from .model_rules import (
+        ModelRuleError,
+        ToolsWithReasoningError,
+        UnsupportedReasoningEffortError,
+        apply_model_rules,
+    )
     from .options import CustomCost, GatewayOptions, GatewayRetries
     from .retry import RetryPolicy
     from .sse import ServerSentEvent, SSEDecoder
@@ -168,6 +173,9 @@ _HOMES: dict[str, str] = {
     "Usage": ".wire",
     "UserMessage": ".wire",
     "apply_model_rules": ".model_rules",
+    "ModelRuleError": ".model_rules",
+    "ToolsWithReasoningError": ".model_rules",
+    "UnsupportedReasoningEffortError": ".model_rules",
     "error_from_response": ".error_mapping",
     "request_to_wire": ".wire",
 }
@@ -222,6 +230,7 @@ __all__ = [
     "LogNotFoundError",
     "LogPatch",
     "Message",
+    "ModelRuleError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
@@ -244,7 +253,9 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "ToolMessage",
+    "ToolsWithReasoningError",
     "UnprocessableEntityError",
+    "UnsupportedReasoningEffortError",
     "Usage",
     "UserMessage",
     "__version__",

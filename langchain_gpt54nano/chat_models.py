@@ -48,7 +48,10 @@ from ._convert import (
     to_wire_tool,
     to_wire_tool_choice,
 )
+from ._errors import translate_errors
+from ._llm_output import combine_llm_outputs
 from ._profile import get_profile
+from ._response_format import bindable_response_format, parses_response_format
 from ._structured import StructuredOutputMethod, build_structured_output
 
 __all__ = ["ChatGPT54Nano"]
@@ -278,8 +281,11 @@ class ChatGPT54Nano(BaseChatModel):
         ```
 
     Errors:
-        Transport errors reach you unchanged, as `gpt54nano_gateway` errors
-        (`AuthenticationError`, `RateLimitError`, `GatewayTimeoutError`, ...).
+        Transport errors keep their `gpt54nano_gateway` class (`AuthenticationError`,
+        `RateLimitError`, `GatewayTimeoutError`, ...) and attributes, and are also the matching
+        `langchain_core.exceptions` class (`ModelAuthenticationError`, `ModelRateLimitError`,
+        `ModelTimeoutError`, `ContextOverflowError` for a context-length 400, ...) with its
+        `is_retryable`, so agent middleware (retry, summarization, fallback) classifies them.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, extra="forbid")
@@ -494,6 +500,8 @@ class ChatGPT54Nano(BaseChatModel):
 
     # --- generation -----------------------------------------------------------------------
 
+    @translate_errors
+    @parses_response_format
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -509,6 +517,8 @@ class ChatGPT54Nano(BaseChatModel):
         completion = self._sync_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
+    @parses_response_format
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -524,6 +534,8 @@ class ChatGPT54Nano(BaseChatModel):
         completion = await self._async_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
+    @parses_response_format
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -541,6 +553,8 @@ class ChatGPT54Nano(BaseChatModel):
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
 
+    @translate_errors
+    @parses_response_format
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -557,6 +571,10 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        # `generate()`'s llm_output: summed token_usage and model_name, as ChatOpenAI reports.
+        return combine_llm_outputs(llm_outputs, model_name=self.model_name)
 
     # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
 
@@ -585,6 +603,7 @@ class ChatGPT54Nano(BaseChatModel):
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (any form LangChain accepts) for the following calls.
@@ -595,8 +614,16 @@ class ChatGPT54Nano(BaseChatModel):
                 bound tool's name, or a wire `tool_choice` dict.
             strict: Send strict JSON schemas (`additionalProperties: false`, all required).
             parallel_tool_calls: Allow several tool calls in one turn (sent when set).
+            response_format: A pydantic class, TypedDict, JSON schema or wire
+                `response_format` for the answer when the model calls no tool (as in
+                ChatOpenAI: tools are then strict unless `strict=False`, and a class's parsed
+                object lands in `additional_kwargs["parsed"]`).
             **kwargs: Further parameters bound with the tools.
         """
+        if response_format is not None:
+            # OpenAI requires strict function tools alongside a json_schema response_format.
+            strict = True if strict is None else strict
+            kwargs["response_format"] = bindable_response_format(response_format)
         formatted = [to_wire_tool(tool, strict=strict) for tool in tools]
         names = [tool["function"]["name"] for tool in formatted]
         wire_choice = to_wire_tool_choice(tool_choice, names)
@@ -613,12 +640,15 @@ class ChatGPT54Nano(BaseChatModel):
         method: StructuredOutputMethod = "json_schema",
         include_raw: bool = False,
         strict: bool | None = None,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
         """A runnable that returns `schema`-shaped output.
 
         Args:
-            schema: A pydantic class, TypedDict or JSON schema (optional for `json_mode`).
+            schema: A pydantic class, TypedDict, JSON schema or an OpenAI `response_format`
+                dict (`{"type": "json_schema", "json_schema": {...}}`, sent as is; optional
+                for `json_mode`).
             method: `"json_schema"` (default; `response_format` with the schema, strict
                 unless `strict=False`), `"function_calling"` (a forced tool call) or
                 `"json_mode"` (`response_format={"type": "json_object"}`; describe the
@@ -626,6 +656,9 @@ class ChatGPT54Nano(BaseChatModel):
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on
                 a parsing failure or refusal.
             strict: Strict schema adherence (`json_schema` / `function_calling` only).
+            tools: Tools bound too (`json_schema` only, strict): the model may call one
+                instead of answering; `parsed` is then `None` and the call is in the raw
+                message (use `include_raw=True`).
 
         Raises:
             StructuredOutputRefusalError: The model refused (without `include_raw`).
@@ -634,7 +667,7 @@ class ChatGPT54Nano(BaseChatModel):
         if kwargs:
             raise ValueError(f"unsupported arguments: {', '.join(sorted(kwargs))}")
         return build_structured_output(
-            self, schema, method=method, include_raw=include_raw, strict=strict
+            self, schema, method=method, include_raw=include_raw, strict=strict, tools=tools
         )
 
 
