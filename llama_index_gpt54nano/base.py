@@ -57,6 +57,7 @@ from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
 from . import _tokens
+from ._arguments import body_parameters, check_additional_kwargs
 from ._convert import from_wire_completion, to_wire_messages
 from ._stream import ChatResponseAssembler
 from ._structured_llm import StructuredOutputLLM
@@ -79,11 +80,6 @@ def _known_arguments(cls: type[GPT54Nano]) -> set[str]:
         if info.alias:
             names.add(info.alias)
     return names
-
-
-# Per-call keyword arguments that may reach the wire: the request's own fields. Anything else
-# LlamaIndex passes around (verbose, error_on_no_tool_call...) is not a request parameter.
-_REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "stream_options"}
 
 
 class GPT54Nano(StructuredOutputLLM):
@@ -138,7 +134,9 @@ class GPT54Nano(StructuredOutputLLM):
         description="cf-aig-* options (cache, metadata, ...); per call: gateway_options=.",
     )
     additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Extra request body parameters, sent on every call."
+        default_factory=dict,
+        description="Request parameters sent on every call (verbosity, prompt_cache_key, ...; "
+        "validated like per-call ones, unknown keys refused); undeclared ones under 'extra_body'.",
     )
     strict: bool = Field(default=False, description="OpenAI strict mode for tool schemas.")
     context_window: int = Field(
@@ -165,6 +163,8 @@ class GPT54Nano(StructuredOutputLLM):
         # Before pydantic sees them: an unknown (misspelt) argument is refused with its close
         # matches, never sent as a body parameter (extra parameters go in additional_kwargs).
         refuse_unknown_arguments(kwargs, _known_arguments(type(self)), owner="GPT54Nano")
+        if isinstance(extra := kwargs.get("additional_kwargs"), Mapping):
+            check_additional_kwargs(extra)
         shared = client or async_client
         if shared is not None and kwargs.get("config") is None:
             kwargs["config"] = shared.config
@@ -255,12 +255,8 @@ class GPT54Nano(StructuredOutputLLM):
             body["max_tokens"] = self.max_tokens
         if self.reasoning_effort is not None:
             body["reasoning_effort"] = self.reasoning_effort
-        body.update(self.additional_kwargs)
-        for key, value in kwargs.items():
-            if key in _REQUEST_FIELDS and value is not None:
-                body[key] = value
-        if extra_body := kwargs.get("extra_body"):
-            body.update(extra_body)
+        # Unknown keys (of the call or of additional_kwargs) are refused here (``_arguments``).
+        body.update(body_parameters(self.additional_kwargs, kwargs))
         options = self.gateway_options
         if (call_options := kwargs.get("gateway_options")) is not None:
             if isinstance(call_options, Mapping):
