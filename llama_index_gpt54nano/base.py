@@ -52,7 +52,12 @@ from gpt54nano_gateway.adapter_config import (
 )
 from gpt54nano_gateway.catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
-from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
+from gpt54nano_gateway.model_rules import (
+    GPT54_REASONING_EFFORTS,
+    ToolsWithReasoning,
+    UnsupportedReasoningEffortError,
+    apply_model_rules,
+)
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
@@ -80,6 +85,17 @@ def _known_arguments(cls: type[GPT54Nano]) -> set[str]:
         if info.alias:
             names.add(info.alias)
     return names
+
+
+def _refuse_unsupported_effort(effort: object) -> None:
+    """The transport's typed error for an effort GPT-5.4 refuses ('minimal'), at construction,
+    rather than pydantic's generic literal error."""
+    if effort is not None and effort not in GPT54_REASONING_EFFORTS:
+        supported = ", ".join(repr(value) for value in GPT54_REASONING_EFFORTS)
+        raise UnsupportedReasoningEffortError(
+            f"reasoning_effort={effort!r} is not supported by GPT-5.4; supported values are "
+            f"{supported}"
+        )
 
 
 class GPT54Nano(StructuredOutputLLM):
@@ -114,8 +130,11 @@ class GPT54Nano(StructuredOutputLLM):
     max_tokens: int | None = Field(
         default=None, gt=0, description="Output cap; sent as max_completion_tokens."
     )
+    # The Literal spells out model_rules.GPT54_REASONING_EFFORTS (a test keeps them equal).
     reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = Field(
-        default=None, description="GPT-5.4's efforts ('minimal' is refused upstream)."
+        default=None,
+        description="GPT-5.4's efforts: 'none', 'low', 'medium', 'high' or 'xhigh' ('minimal' "
+        "is refused: GPT-5.4 answers 400 to it). None = not sent (the model's default).",
     )
     tools_with_reasoning: ToolsWithReasoning = Field(
         default="error",
@@ -163,6 +182,7 @@ class GPT54Nano(StructuredOutputLLM):
         # Before pydantic sees them: an unknown (misspelt) argument is refused with its close
         # matches, never sent as a body parameter (extra parameters go in additional_kwargs).
         refuse_unknown_arguments(kwargs, _known_arguments(type(self)), owner="GPT54Nano")
+        _refuse_unsupported_effort(kwargs.get("reasoning_effort"))
         if isinstance(extra := kwargs.get("additional_kwargs"), Mapping):
             check_additional_kwargs(extra)
         shared = client or async_client
