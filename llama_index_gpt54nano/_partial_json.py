@@ -111,7 +111,7 @@ class PartialJSONObject:
             if isinstance(container, dict):
                 copy: dict[str, Any] | list[Any] = dict(container)
                 if child is not _ABSENT and key[0] is not None:
-                    copy[key[0]] = child  # type: ignore[call-overload]
+                    copy[key[0]] = child
             else:
                 copy = list(container)
                 if child is not _ABSENT:
