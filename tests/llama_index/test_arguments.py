@@ -105,9 +105,14 @@ def test_a_misspelt_call_argument_is_refused_before_sending(
     assert emulator.requests == []
 
 
-def test_a_stream_refuses_at_the_call_not_at_the_first_chunk(llm: GPT54Nano) -> None:
-    with pytest.raises(ConfigurationError, match="'verbocity'"):
-        llm.stream_chat(USER, verbocity="low")  # not iterated
+def test_a_stream_refuses_at_the_call_not_at_the_first_chunk(
+    llm: GPT54Nano, run_io: Callable[..., Any]
+) -> None:
+    with pytest.raises(ConfigurationError, match="'verbocity'"):  # the stream is not iterated
+        run_io(
+            lambda: llm.stream_chat(USER, verbocity="low"),
+            lambda: llm.astream_chat(USER, verbocity="low"),
+        )
 
 
 def test_unknown_additional_kwargs_are_refused_at_construction_and_at_the_call(
