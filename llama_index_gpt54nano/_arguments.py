@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gpt54nano_gateway.adapter_config import refuse_unknown_arguments
+from gpt54nano_gateway.errors import ConfigurationError
 from gpt54nano_gateway.wire import ChatRequest
 
 __all__ = [
@@ -97,6 +98,10 @@ def body_parameters(
         if key in REQUEST_PARAMETERS and value is not None:
             body[key] = value
     for extra in (additional_kwargs.get("extra_body"), kwargs.get("extra_body")):
+        if extra is not None and not isinstance(extra, Mapping):
+            raise ConfigurationError(
+                f"extra_body must be a mapping of body parameters, not {type(extra).__name__}"
+            )
         if extra:
             body.update(extra)
     return body

@@ -134,6 +134,15 @@ def test_unknown_additional_kwargs_are_refused_at_construction_and_at_the_call(
     assert emulator.requests == []
 
 
+def test_extra_body_must_be_a_mapping(
+    llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
+) -> None:
+    kwargs = {"extra_body": ["user", "u-1"]}
+    with pytest.raises(ConfigurationError, match="extra_body must be a mapping"):
+        run_io(lambda: llm.chat(USER, **kwargs), lambda: llm.achat(USER, **kwargs))
+    assert emulator.requests == []
+
+
 def test_a_bad_value_is_refused_by_the_request_model_before_sending(
     llm: GPT54Nano, emulator: Any, run_io: Callable[..., Any]
 ) -> None:
