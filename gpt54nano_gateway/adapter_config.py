@@ -42,9 +42,12 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def refuse_unknown_arguments(given: Iterable[str], known: Iterable[str], *, owner: str) -> None:
+def refuse_unknown_arguments(
+    given: Iterable[str], known: Iterable[str], *, owner: str, hint: str | None = None
+) -> None:
     """Raise `ConfigurationError` for the first names in ``given`` that are not in ``known``,
-    listing the close matches of each (the message never holds a value, only names)."""
+    listing the close matches of each (the message never holds a value, only names).
+    ``hint`` replaces the closing advice (default: where constructor body parameters go)."""
     known_names = sorted(set(known))
     unknown = sorted(set(given) - set(known_names))
     if not unknown:
@@ -54,12 +57,15 @@ def refuse_unknown_arguments(given: Iterable[str], known: Iterable[str], *, owne
         # "cloudflare_api_token" is "api_token" with the environment variable's prefix.
         bare = name.removeprefix("cloudflare_").removeprefix("cf_")
         close = difflib.get_close_matches(bare, known_names, n=3, cutoff=0.6)
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-        parts.append(f"{name!r}{hint}")
+        matches = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{name!r}{matches}")
     raise ConfigurationError(
         f"{owner} got unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(parts)}; "
-        "extra request body parameters go in model_kwargs (LangChain) / additional_kwargs "
-        "(LlamaIndex)"
+        + (
+            hint
+            or "extra request body parameters go in model_kwargs (LangChain) / additional_kwargs "
+            "(LlamaIndex)"
+        )
     )
 
 

@@ -11,6 +11,7 @@ that streaming structured output and older agents read).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -161,6 +162,13 @@ def _content_part(block: Any) -> dict[str, Any]:
     )
 
 
+_ASSISTANT_IMAGE_DROPPED = (
+    "an ImageBlock in an assistant message was not sent: Chat Completions assistant messages "
+    "carry only text and tool calls (llama-index-llms-openai drops it silently too); to show "
+    "the model that image again, put it in a user message"
+)
+
+
 def _assistant_message(message: ChatMessage) -> dict[str, Any]:
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
@@ -169,6 +177,12 @@ def _assistant_message(message: ChatMessage) -> dict[str, Any]:
             texts.append(block.text)
         elif isinstance(block, ToolCallBlock):
             calls.append(to_wire_tool_call(block, len(calls)))
+        elif isinstance(block, ImageBlock):
+            # Images land in assistant turns from other LLM classes (OpenAIResponses' image
+            # generation) or copied histories. The wire has no place for them; refusing would
+            # make such a history unusable, moving them to a user turn would put words in the
+            # user's mouth. Dropped, but never silently.
+            warnings.warn(_ASSISTANT_IMAGE_DROPPED, UserWarning, stacklevel=2)
         elif not isinstance(block, ThinkingBlock | CachePoint):
             # Reasoning is not sent back: the Chat Completions input has no place for it.
             raise UnsupportedContentError(

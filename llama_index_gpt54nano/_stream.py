@@ -5,8 +5,13 @@ text so far in ``message.content`` and only the new text in ``delta`` (ReActAgen
 former, CodeActAgent adds up the latter), and every tool call so far, as ``ToolCallBlock``s and
 as a list in ``additional_kwargs["tool_calls"]`` (streaming structured output reads only that
 list). Usage and the gateway meta (log id, cache status...) ride on the closing responses.
-Text and tool calls are assembled by the transport's ``StreamAccumulator``; this class only
-re-reads the tool calls when a chunk changed them, so a text chunk costs one message.
+Text is assembled by the transport's ``StreamAccumulator``. Tool calls are assembled here from
+the deltas, as the accumulator does (id and name: the first non-empty value; arguments: the
+fragments in order), so that only the call a chunk changed is rebuilt, and its arguments are
+parsed incrementally (``PartialJSONObject``: each fragment read once). Each ``ToolCallBlock``'s
+parse is remembered (``_tools.remember_selection``) for ``get_tool_calls_from_response``, which
+``FunctionAgent`` calls on every chunk: a stream of N argument fragments costs O(N), not the
+O(N^2) of re-parsing the cumulative arguments per chunk (issue 16).
 """
 
 from __future__ import annotations
@@ -21,14 +26,48 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from llama_index.core.llms.llm import ToolSelection
 
 from gpt54nano_gateway.accumulator import StreamAccumulator
 from gpt54nano_gateway.meta import GatewayMeta
 from gpt54nano_gateway.wire import ChatCompletionChunk
 
 from ._convert import meta_to_kwargs, usage_to_kwargs
+from ._partial_json import PartialJSONObject
+from ._tools import remember_selection
 
 __all__ = ["ChatResponseAssembler"]
+
+
+class _ToolCall:
+    """One streamed tool call: what arrived, its parser, and its current block / wire dict."""
+
+    __slots__ = ("arguments", "block", "id", "name", "parser", "wire")
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.name = ""
+        self.arguments: list[str] = []
+        self.parser = PartialJSONObject()
+        self.block: ToolCallBlock | None = None
+        self.wire: dict[str, Any] | None = None
+
+    def rebuild(self, position: int) -> None:
+        if len(self.arguments) > 1:
+            self.arguments[:] = ["".join(self.arguments)]  # one copy per chunk, in C
+        arguments = self.arguments[0] if self.arguments else ""
+        call_id = self.id or f"call_{position}"  # an id may arrive late (or never, upstream bug)
+        block = ToolCallBlock(tool_call_id=call_id, tool_name=self.name, tool_kwargs=arguments)
+        remember_selection(
+            block,
+            ToolSelection(tool_id=call_id, tool_name=self.name, tool_kwargs=self.parser.value()),
+        )
+        self.block = block
+        self.wire = {
+            "id": call_id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": arguments},
+        }
 
 
 class ChatResponseAssembler:
@@ -38,6 +77,7 @@ class ChatResponseAssembler:
     def __init__(self, meta: GatewayMeta | None = None) -> None:
         self._meta_kwargs = meta_to_kwargs(meta)
         self._thinking = ""
+        self._calls: dict[int, _ToolCall] = {}
         self._tool_blocks: list[ToolCallBlock] = []
         self._tool_dicts: list[dict[str, Any]] = []
         self.last: ChatResponse | None = None
@@ -59,11 +99,12 @@ class ChatResponseAssembler:
                 thinking_delta = delta.reasoning_content
             if delta.tool_calls:
                 tools_changed = True
+                self._fold_tool_calls(delta.tool_calls)
             finish_reason = choice.finish_reason
         if not (delta_text or thinking_delta or tools_changed or finish_reason or chunk.usage):
             return None
         if tools_changed:
-            self._read_tool_calls(accumulator)
+            self._rebuild_tool_calls()
         if thinking_delta:
             self._thinking += thinking_delta
         # Gateway meta rides on the first response and on the closing ones (finish reason,
@@ -94,24 +135,32 @@ class ChatResponseAssembler:
             additional_kwargs=dict(self._meta_kwargs),
         )
 
-    def _read_tool_calls(self, accumulator: StreamAccumulator) -> None:
-        snapshot = accumulator.snapshot()
-        calls = snapshot.choices[0].message.tool_calls if snapshot.choices else None
+    def _fold_tool_calls(self, fragments: Any) -> None:
+        for fragment in fragments:
+            call = self._calls.get(fragment.index)
+            if call is None:
+                call = self._calls[fragment.index] = _ToolCall()
+            if fragment.id and not call.id:
+                call.id = fragment.id
+            function = fragment.function
+            if function is not None:
+                if function.name and not call.name:
+                    call.name = function.name
+                if function.arguments:
+                    call.arguments.append(function.arguments)
+                    call.parser.feed(function.arguments)  # the new fragment only
+            call.block = None  # changed: rebuilt below
+
+    def _rebuild_tool_calls(self) -> None:
         blocks: list[ToolCallBlock] = []
         dicts: list[dict[str, Any]] = []
-        for index, call in enumerate(calls or ()):
-            call_id = call.id or f"call_{index}"  # an id may arrive late (or never, upstream bug)
-            name, arguments = call.function.name, call.function.arguments
-            blocks.append(
-                ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=arguments)
-            )
-            dicts.append(
-                {
-                    "id": call_id,
-                    "type": "function",
-                    "function": {"name": name, "arguments": arguments},
-                }
-            )
+        for position, index in enumerate(sorted(self._calls)):
+            call = self._calls[index]
+            if call.block is None:
+                call.rebuild(position)
+            assert call.block is not None and call.wire is not None
+            blocks.append(call.block)
+            dicts.append(call.wire)
         self._tool_blocks, self._tool_dicts = blocks, dicts
 
     def _message(self, text: str) -> ChatMessage:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "parse_tool_arguments",
+    "remember_selection",
     "to_wire_tool",
     "to_wire_tool_choice",
     "tool_selections_from_message",
@@ -74,19 +76,41 @@ def parse_tool_arguments(arguments: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# The parse of each live streamed ToolCallBlock, made once by the stream assembler from the
+# fragments (``_partial_json``): id(block) -> (weak ref to the block, the arguments string it
+# was made for, the selection). An entry leaves with its block (weakref.finalize), and is used
+# only while the block is the very object, with the very arguments string, it was made for:
+# a block edited or rebuilt since is parsed afresh.
+_PARSED: dict[int, tuple[weakref.ref[ToolCallBlock], Any, ToolSelection]] = {}
+
+
+def remember_selection(block: ToolCallBlock, selection: ToolSelection) -> None:
+    """Record ``selection`` as the parse of ``block`` (see ``_PARSED``)."""
+    key = id(block)
+    _PARSED[key] = (weakref.ref(block), block.tool_kwargs, selection)
+    weakref.finalize(block, _PARSED.pop, key, None)
+
+
+def _selection(block: ToolCallBlock, index: int) -> ToolSelection:
+    entry = _PARSED.get(id(block))
+    if entry is not None and entry[0]() is block and entry[1] is block.tool_kwargs:
+        selection = entry[2]
+        if (selection.tool_id, selection.tool_name) == (block.tool_call_id, block.tool_name):
+            return selection
+    return ToolSelection(
+        tool_id=block.tool_call_id or f"call_{index}",
+        tool_name=block.tool_name,
+        tool_kwargs=parse_tool_arguments(block.tool_kwargs),
+    )
+
+
 def tool_selections_from_message(message: ChatMessage) -> list[ToolSelection]:
     """Every tool call a message carries, ``ToolCallBlock``s first, else the legacy
-    ``additional_kwargs["tool_calls"]`` in whatever shape another LLM class left there."""
+    ``additional_kwargs["tool_calls"]`` in whatever shape another LLM class left there.
+    A streamed block's arguments are not parsed again: the stream parsed them once."""
     blocks = [block for block in message.blocks if isinstance(block, ToolCallBlock)]
     if blocks:
-        return [
-            ToolSelection(
-                tool_id=block.tool_call_id or f"call_{index}",
-                tool_name=block.tool_name,
-                tool_kwargs=parse_tool_arguments(block.tool_kwargs),
-            )
-            for index, block in enumerate(blocks)
-        ]
+        return [_selection(block, index) for index, block in enumerate(blocks)]
     selections: list[ToolSelection] = []
     for index, call in enumerate(message.additional_kwargs.get("tool_calls") or []):
         if isinstance(call, ToolSelection):

@@ -52,11 +52,17 @@ from gpt54nano_gateway.adapter_config import (
 )
 from gpt54nano_gateway.catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
-from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
+from gpt54nano_gateway.model_rules import (
+    GPT54_REASONING_EFFORTS,
+    ToolsWithReasoning,
+    UnsupportedReasoningEffortError,
+    apply_model_rules,
+)
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
 
 from . import _tokens
+from ._arguments import body_parameters, check_additional_kwargs
 from ._convert import from_wire_completion, to_wire_messages
 from ._stream import ChatResponseAssembler
 from ._structured_llm import StructuredOutputLLM
@@ -81,9 +87,15 @@ def _known_arguments(cls: type[GPT54Nano]) -> set[str]:
     return names
 
 
-# Per-call keyword arguments that may reach the wire: the request's own fields. Anything else
-# LlamaIndex passes around (verbose, error_on_no_tool_call...) is not a request parameter.
-_REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "stream_options"}
+def _refuse_unsupported_effort(effort: object) -> None:
+    """The transport's typed error for an effort GPT-5.4 refuses ('minimal'), at construction,
+    rather than pydantic's generic literal error."""
+    if effort is not None and effort not in GPT54_REASONING_EFFORTS:
+        supported = ", ".join(repr(value) for value in GPT54_REASONING_EFFORTS)
+        raise UnsupportedReasoningEffortError(
+            f"reasoning_effort={effort!r} is not supported by GPT-5.4; supported values are "
+            f"{supported}"
+        )
 
 
 class GPT54Nano(StructuredOutputLLM):
@@ -118,8 +130,11 @@ class GPT54Nano(StructuredOutputLLM):
     max_tokens: int | None = Field(
         default=None, gt=0, description="Output cap; sent as max_completion_tokens."
     )
+    # The Literal spells out model_rules.GPT54_REASONING_EFFORTS (a test keeps them equal).
     reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = Field(
-        default=None, description="GPT-5.4's efforts ('minimal' is refused upstream)."
+        default=None,
+        description="GPT-5.4's efforts: 'none', 'low', 'medium', 'high' or 'xhigh' ('minimal' "
+        "is refused: GPT-5.4 answers 400 to it). None = not sent (the model's default).",
     )
     tools_with_reasoning: ToolsWithReasoning = Field(
         default="error",
@@ -143,7 +158,9 @@ class GPT54Nano(StructuredOutputLLM):
         description="cf-aig-* options (cache, metadata, ...); per call: gateway_options=.",
     )
     additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Extra request body parameters, sent on every call."
+        default_factory=dict,
+        description="Request parameters sent on every call (verbosity, prompt_cache_key, ...; "
+        "validated like per-call ones, unknown keys refused); undeclared ones under 'extra_body'.",
     )
     strict: bool = Field(default=False, description="OpenAI strict mode for tool schemas.")
     context_window: int = Field(
@@ -170,6 +187,9 @@ class GPT54Nano(StructuredOutputLLM):
         # Before pydantic sees them: an unknown (misspelt) argument is refused with its close
         # matches, never sent as a body parameter (extra parameters go in additional_kwargs).
         refuse_unknown_arguments(kwargs, _known_arguments(type(self)), owner="GPT54Nano")
+        _refuse_unsupported_effort(kwargs.get("reasoning_effort"))
+        if isinstance(extra := kwargs.get("additional_kwargs"), Mapping):
+            check_additional_kwargs(extra)
         shared = client or async_client
         if shared is not None and kwargs.get("config") is None:
             kwargs["config"] = shared.config
@@ -260,12 +280,8 @@ class GPT54Nano(StructuredOutputLLM):
             body["max_tokens"] = self.max_tokens
         if self.reasoning_effort is not None:
             body["reasoning_effort"] = self.reasoning_effort
-        body.update(self.additional_kwargs)
-        for key, value in kwargs.items():
-            if key in _REQUEST_FIELDS and value is not None:
-                body[key] = value
-        if extra_body := kwargs.get("extra_body"):
-            body.update(extra_body)
+        # Unknown keys (of the call or of additional_kwargs) are refused here (``_arguments``).
+        body.update(body_parameters(self.additional_kwargs, kwargs))
         options = self.gateway_options
         if (call_options := kwargs.get("gateway_options")) is not None:
             if isinstance(call_options, Mapping):

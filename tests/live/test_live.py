@@ -95,6 +95,41 @@ def test_llama_index_structured_predict(config: GatewayConfig) -> None:
     assert isinstance(city, City) and city.name
 
 
+def test_llama_index_gpt5_parameters_and_streamed_tool_arguments(
+    config: GatewayConfig, run_io: Callable[..., Any]
+) -> None:
+    """Per-call / additional_kwargs GPT-5 parameters are accepted by the service (issue 12), and
+    streamed tool-call arguments parse to the complete call (issue 16)."""
+    from llama_index.core.llms import ChatMessage
+    from llama_index.core.tools import FunctionTool
+
+    from llama_index_gpt54nano import GPT54Nano
+
+    llm = GPT54Nano(
+        config=config,
+        max_tokens=300,
+        additional_kwargs={"prompt_cache_key": "gpt54nano-live", "safety_identifier": "live-1"},
+    )
+    messages = [ChatMessage(role="user", content="Reply with the single word: pong")]
+    kwargs = {"verbosity": "low", "reasoning_effort": "none", "store": False}
+    response = run_io(lambda: llm.chat(messages, **kwargs), lambda: llm.achat(messages, **kwargs))
+    assert response.message.content
+
+    def get_weather(city: str) -> str:
+        """Get the current weather for a city."""
+        return f"sunny in {city}"
+
+    tools = [FunctionTool.from_defaults(fn=get_weather)]
+    last = None
+    for last in llm.stream_chat_with_tools(
+        tools, user_msg="Weather in Paris?", tool_required=True, reasoning_effort="none"
+    ):
+        llm.get_tool_calls_from_response(last, error_on_no_tool_call=False)
+    assert last is not None
+    calls = llm.get_tool_calls_from_response(last)
+    assert calls[0].tool_name == "get_weather" and "city" in calls[0].tool_kwargs
+
+
 # --- OpenAI's own rejections, as Cloudflare relays them (docs/reference/cloudflare-wire.md,
 # "Added 2026-12"). Sent with raw httpx, not the transport, whose model rules may refuse these
 # requests before sending: the point is what the service answers. The emulator gives the same

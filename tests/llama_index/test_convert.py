@@ -116,15 +116,34 @@ def test_user_with_image_document_and_audio_is_a_part_list() -> None:
     [
         ChatMessage(role="user", blocks=[VideoBlock(video=b"\x00\x00")]),
         ChatMessage(role="system", blocks=[ImageBlock(image=PNG)]),
-        ChatMessage(role="assistant", blocks=[ImageBlock(image=PNG)]),
+        ChatMessage(role="assistant", blocks=[AudioBlock(audio=b"x", format="wav")]),
         ChatMessage(role="user", blocks=[AudioBlock(audio=b"x", format="ogg")]),
         ChatMessage(role="tool", content="5"),  # no tool_call_id
     ],
-    ids=["video", "system-image", "assistant-image", "audio-ogg", "tool-without-id"],
+    ids=["video", "system-image", "assistant-audio", "audio-ogg", "tool-without-id"],
 )
 def test_unsupported_content_is_refused_before_sending(message: ChatMessage) -> None:
     with pytest.raises(UnsupportedContentError):
         to_wire_messages([message])
+
+
+def test_an_image_in_an_assistant_turn_is_dropped_with_a_warning() -> None:
+    history = [
+        ChatMessage(role="user", content="draw a cat"),
+        ChatMessage(
+            role="assistant",
+            blocks=[TextBlock(text="here it is"), ImageBlock(image=PNG), TextBlock(text="ok?")],
+        ),
+        ChatMessage(role="user", content="bluer"),
+    ]
+    with pytest.warns(UserWarning, match="an ImageBlock in an assistant message was not sent"):
+        wire = to_wire_messages(history)
+    assert wire == [
+        {"role": "user", "content": "draw a cat"},
+        {"role": "assistant", "content": "here it is\nok?"},
+        {"role": "user", "content": "bluer"},
+    ]
+    _validates(wire)
 
 
 def test_tool_call_only_assistant_keeps_content_null() -> None:

@@ -14,6 +14,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     ImageBlock,
+    TextBlock,
     ThinkingBlock,
     ToolCallBlock,
     VideoBlock,
@@ -621,3 +622,45 @@ def test_gpt5_parameters_reach_the_wire(
         "service_tier": "flex",
         "store": False,
     }
+
+
+def test_the_effort_levels_are_gpt54s_and_minimal_is_a_typed_error_at_construction() -> None:
+    from typing import get_args
+
+    from gpt54nano_gateway.model_rules import (
+        GPT54_REASONING_EFFORTS,
+        UnsupportedReasoningEffortError,
+    )
+
+    field = GPT54Nano.model_fields["reasoning_effort"]
+    literal = next(arg for arg in get_args(field.annotation) if arg is not type(None))
+    assert (
+        get_args(literal) == GPT54_REASONING_EFFORTS == ("none", "low", "medium", "high", "xhigh")
+    )
+    schema = GPT54Nano.model_json_schema()["properties"]["reasoning_effort"]
+    assert schema["anyOf"][0]["enum"] == list(GPT54_REASONING_EFFORTS)
+    with pytest.raises(UnsupportedReasoningEffortError) as caught:
+        GPT54Nano(api_key="k", account_id="a", reasoning_effort="minimal")
+    assert str(caught.value) == (
+        "reasoning_effort='minimal' is not supported by GPT-5.4; supported values are "
+        "'none', 'low', 'medium', 'high', 'xhigh'"
+    )
+
+
+def test_an_assistant_image_in_history_is_dropped_with_a_warning(
+    llm: GPT54Nano, bodies: Any, run_io: Callable[..., Any]
+) -> None:
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\xdac\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89"
+        b"\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    history = [
+        ChatMessage(role="user", content="draw a dot"),
+        ChatMessage(role="assistant", blocks=[ImageBlock(image=png), TextBlock(text="a dot")]),
+        ChatMessage(role="user", content=f'Reply with "{ANSWER}"'),
+    ]
+    with pytest.warns(UserWarning, match="ImageBlock in an assistant message was not sent"):
+        response = run_io(lambda: llm.chat(history), lambda: llm.achat(history))
+    assert response.message.content == ANSWER
+    assert bodies()[-1]["messages"][1] == {"role": "assistant", "content": "a dot"}
