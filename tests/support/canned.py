@@ -50,6 +50,7 @@ def canned_server() -> Iterator[CannedServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
     holder.append(CannedServer(server))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
