@@ -118,6 +118,8 @@ class EmulatorProcess:
             API_TOKEN,
             "--log-level",
             "warning",
+            "--tokens-per-second",  # the CLI paces streams for people by default
+            "0",
             *self.extra_args,
         ]
         if self.hold:

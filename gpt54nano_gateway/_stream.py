@@ -10,12 +10,12 @@ whether the stream was complete: without ``[DONE]`` it is complete only if a fin
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from ._json import loads
 from .accumulator import StreamAccumulator
 from .error_mapping import error_payload, status_for_code, stream_error_class
 from .errors import (
@@ -127,7 +127,7 @@ class StreamCore:
         if token and token in text:
             text = text.replace(token, "<redacted>")
         try:
-            return json.loads(text)
+            return loads(text)
         except ValueError:
             return text[:8192]
 
