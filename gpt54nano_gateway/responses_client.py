@@ -35,7 +35,7 @@ from .error_mapping import error_payload, request_id_from_headers
 from .errors import GatewayError, ResponseParseError
 from .meta import meta_from_headers
 from .model_rules import apply_responses_model_rules
-from .responses_accumulator import ResponsesAccumulator
+from .responses_accumulator import failure_error
 from .responses_wire import Response, ResponsesRequest, ResponseStreamEvent, responses_body
 
 __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStream"]
@@ -120,12 +120,16 @@ class _ResponsesCore:
         return result
 
     def _failed(self, result: Response) -> GatewayError:
-        """A ``status: failed`` body, typed as the ``response.failed`` event would be."""
-        accumulator = ResponsesAccumulator()
-        event = ResponseStreamEvent(type="response.failed", response=result.model_dump())
-        accumulator.add(event)
-        error = accumulator.failure
-        assert error is not None
+        """A ``status: failed`` body, typed as the ``response.failed`` event would be (but not
+        a `StreamError`): the response is its ``partial``."""
+        found = result.error or {}
+        error = failure_error(
+            found.get("code"),
+            found.get("message"),
+            "the response failed",
+            result.model_dump(),
+            stream=False,
+        )
         meta = result.meta
         if meta is not None:
             error.meta, error.attempts = meta, meta.attempts
