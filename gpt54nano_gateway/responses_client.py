@@ -21,9 +21,9 @@ its ``error.code``, the response in ``.partial``); ``incomplete`` is a result (r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from ._client_core import Call, ClientCore, parsed_url
 from ._responses_stream import ResponsesStreamCore
 from .client import AsyncGatewayClient, GatewayClient, Options, _AsyncEvents, _Events
-from .error_mapping import error_payload, request_id_from_headers
-from .errors import GatewayError, ResponseParseError
+from .error_mapping import error_payload
+from .errors import GatewayError
 from .meta import meta_from_headers
 from .model_rules import apply_responses_model_rules
 from .responses_accumulator import failure_error
@@ -40,6 +40,7 @@ from .responses_wire import Response, ResponsesRequest, ResponseStreamEvent, res
 
 __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStream"]
 
+T = TypeVar("T")
 _validate_response = Response.__pydantic_validator__.validate_json
 _PROVIDER_PREFIX = "openai/"
 
@@ -88,32 +89,28 @@ class _ResponsesCore:
 
     def _response(self, response: httpx.Response, body: bytes, attempts: int) -> Response:
         """Parse a 2xx body into a `Response` with ``.meta``, or raise the error it holds."""
-        core, status, headers = self._core, response.status_code, response.headers
-        meta = meta_from_headers(headers, status, attempts)
+        core, headers = self._core, response.headers
         try:
             result: Response = _validate_response(body)
         except ValidationError as exc:
-            raise ResponseParseError(
+            raise core._parse_error(
                 "the response is not a JSON Responses API object "
                 f"(content-type {headers.get('content-type')!r})",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=core._scrub(body)[:8192].decode("utf-8", "replace"),
-                meta=meta,
+                response,
+                body,
+                attempts,
             ) from exc
         if "output" not in result.model_fields_set:
             extra = result.__pydantic_extra__ or {}
             if error_payload(extra) is not None or extra.get("success") is False:
                 raise core._status_error(response, body, attempts)
-            raise ResponseParseError(
+            raise core._parse_error(
                 "the response JSON is not a Responses API object (no 'output')",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=core._scrub(body)[:8192].decode("utf-8", "replace"),
-                meta=meta,
+                response,
+                body,
+                attempts,
             )
+        meta = meta_from_headers(headers, response.status_code, attempts)
         result.meta = meta
         if result.status == "failed":
             raise self._failed(result)
@@ -136,6 +133,12 @@ class _ResponsesCore:
             error.request_id = meta.log_id or meta.ray_id
         error.partial = result
         return error
+
+    def _opener(self, call: Call, cls: Callable[..., T]) -> Callable[[httpx.Response, int], T]:
+        """What wraps an opened stream body of ``call`` into ``cls``."""
+        return lambda response, attempts: cls(
+            self._stream_core(response, call, attempts), response, self._core
+        )
 
     def _stream_core(
         self, response: httpx.Response, call: Call, attempts: int
@@ -190,13 +193,7 @@ class Responses(_ResponsesCore):
         """Open a streamed response: ``with client.responses.stream(req) as events: for e in
         events``; ``events.response()`` drains it and returns the final response."""
         call = self._call(request, options, stream=True)
-        client = self._client
-        return client._streaming(
-            call,
-            lambda response, attempts: ResponsesStream(
-                self._stream_core(response, call, attempts), response, client
-            ),
-        )
+        return self._client._streaming(call, self._opener(call, ResponsesStream))
 
 
 class AsyncResponses(_ResponsesCore):
@@ -220,10 +217,4 @@ class AsyncResponses(_ResponsesCore):
         """Open a streamed response: ``async with client.responses.stream(req) as events:
         async for e in events``; ``await events.response()`` drains it."""
         call = self._call(request, options, stream=True)
-        client = self._client
-        return client._streaming(
-            call,
-            lambda response, attempts: AsyncResponsesStream(
-                self._stream_core(response, call, attempts), response, client
-            ),
-        )
+        return self._client._streaming(call, self._opener(call, AsyncResponsesStream))
