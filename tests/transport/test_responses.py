@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from gpt54nano_gateway import (
+    ConfigurationError,
     FunctionCallItem,
     FunctionCallOutputItem,
+    GatewayConfig,
     GatewayMeta,
     InputMessage,
     ReasoningItem,
@@ -248,3 +250,44 @@ def test_a_mapping_request_and_typed_items(emulator: Any, run_io: Any) -> None:
         "OtherItem",
     ]
     assert request.input[1] == FunctionCallItem(call_id="c1", name="f", arguments="{}")
+
+
+@pytest.mark.parametrize(
+    ("fields", "url"),
+    [
+        ({}, "https://api.cloudflare.com/client/v4/accounts/acct/ai/v1/responses"),
+        (
+            {"endpoint": "gateway", "gateway_id": "gw"},
+            "https://gateway.ai.cloudflare.com/v1/acct/gw/openai/responses",
+        ),
+        (
+            {"responses_endpoint": "gateway"},
+            "https://gateway.ai.cloudflare.com/v1/acct/default/openai/responses",
+        ),
+        (
+            {"responses_endpoint": "gateway", "base_url": "http://127.0.0.1:9/client/v4"},
+            "http://127.0.0.1:9/v1/acct/default/openai/responses",
+        ),
+        (
+            {"endpoint": "gateway", "responses_endpoint": "rest"},
+            "https://api.cloudflare.com/client/v4/accounts/acct/ai/v1/responses",
+        ),
+        (
+            {"endpoint": "gateway", "responses_endpoint": "rest", "base_url": "http://[::1]:9/v1"},
+            "http://[::1]:9/client/v4/accounts/acct/ai/v1/responses",
+        ),
+    ],
+)
+def test_responses_urls(fields: dict[str, Any], url: str) -> None:
+    config = GatewayConfig(account_id="acct", api_token="t", **fields)
+    assert config.responses_url == url
+
+
+def test_a_gateway_route_that_cannot_be_derived_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="cannot be derived"):
+        GatewayConfig(
+            account_id="acct",
+            api_token="t",
+            base_url="https://proxy.example/cf",
+            responses_endpoint="gateway",
+        )
