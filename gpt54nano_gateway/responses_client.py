@@ -69,7 +69,10 @@ class _ResponsesCore:
     def _call(
         self, request: ResponsesRequest | Mapping[str, Any], options: Any, *, stream: bool
     ) -> Call:
-        prepared = apply_responses_model_rules(as_responses_request(request))
+        given = as_responses_request(request)
+        if "model" not in given.model_fields_set:  # unset: the client's configured model
+            given = given.model_copy(update={"model": self._core.config.model})
+        prepared = apply_responses_model_rules(given)
         body = responses_body(prepared)
         if stream:
             body["stream"] = True

@@ -201,7 +201,8 @@ Metadata = Annotated[
 
 
 class ResponsesRequest(BaseModel):
-    """One Responses API request. ``stream`` is set by the client (``create`` / ``stream``).
+    """One Responses API request. ``stream`` is set by the client (``create`` / ``stream``);
+    ``model`` left unset is the client's ``config.model`` (`DEFAULT_MODEL` without a client).
 
     Every parameter of openai-python's ``ResponseCreateParams`` is declared; an unknown one is
     refused with the close matches. Numbers are strict (``True`` is not 1).

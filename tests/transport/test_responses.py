@@ -291,3 +291,11 @@ def test_a_gateway_route_that_cannot_be_derived_is_refused() -> None:
             base_url="https://proxy.example/cf",
             responses_endpoint="gateway",
         )
+
+
+def test_an_unset_model_is_the_config_s(emulator: Any, run_io: Any) -> None:
+    clients = Clients(emulator, run_io, model="openai/gpt-5.4-mini")
+    clients.create_response(ResponsesRequest(input="Hi"))
+    assert emulator.requests[-1].body["model"] == "openai/gpt-5.4-mini"
+    clients.create_response(ResponsesRequest(input="Hi", model="openai/gpt-5.4-nano"))
+    assert emulator.requests[-1].body["model"] == "openai/gpt-5.4-nano"
