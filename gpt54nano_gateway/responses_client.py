@@ -64,14 +64,20 @@ class _ResponsesCore:
         self._core = client
         self._url = parsed_url(config.responses_url)
         self._provider_native = config.responses_route == "gateway"
-        self._headers = client._header_pair(config.auth_headers(config.responses_route))
+        route = config.responses_route
+        self._headers = (
+            (client._headers, client._stream_headers)
+            if route == config.endpoint
+            else client._header_pair(config.auth_headers(route))
+        )
 
     def _call(
         self, request: ResponsesRequest | Mapping[str, Any], options: Any, *, stream: bool
     ) -> Call:
         given = as_responses_request(request)
-        if "model" not in given.model_fields_set:  # unset: the client's configured model
-            given = given.model_copy(update={"model": self._core.config.model})
+        model = self._core.config.model
+        if "model" not in given.model_fields_set and given.model != model:
+            given = given.model_copy(update={"model": model})  # unset: the configured model
         prepared = apply_responses_model_rules(given)
         body = responses_body(prepared)
         if stream:
