@@ -58,8 +58,8 @@ from gpt54nano_gateway.wire import ChatRequest
 
 from . import _tokens
 from ._convert import from_wire_completion, to_wire_messages
+from ._responses_llm import ResponsesLLM
 from ._stream import ChatResponseAssembler
-from ._structured_llm import StructuredOutputLLM
 from ._tokens import O200kTokenizer
 from ._tools import to_wire_tool, to_wire_tool_choice, tool_selections_from_message
 
@@ -86,7 +86,7 @@ def _known_arguments(cls: type[GPT54Nano]) -> set[str]:
 _REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "stream_options"}
 
 
-class GPT54Nano(StructuredOutputLLM):
+class GPT54Nano(ResponsesLLM):
     """Cloudflare's ``openai/gpt-5.4-nano`` (Workers AI REST or AI Gateway), for LlamaIndex.
 
     Credentials come from the fields, or from a ready ``config``, or from the environment
@@ -123,8 +123,9 @@ class GPT54Nano(StructuredOutputLLM):
     )
     tools_with_reasoning: ToolsWithReasoning = Field(
         default="error",
-        description="Function tools with an effort other than 'none' (GPT-5.4 Chat Completions "
-        "refuses them): 'error' (typed error before sending) or 'drop_effort' (warn, send "
+        description="Function tools with an effort other than 'none' on Chat Completions "
+        "(GPT-5.4 refuses them there; by default such calls take the Responses API, see "
+        "use_responses_api): 'error' (typed error before sending) or 'drop_effort' (warn, send "
         "without the effort). Also accepted per call.",
     )
     timeout: float | None = Field(
@@ -273,6 +274,17 @@ class GPT54Nano(StructuredOutputLLM):
             request = apply_model_rules(request, tools_with_reasoning=policy)
         return request, options
 
+    def _responses_defaults(self) -> tuple[dict[str, Any], GatewayOptions | None]:
+        # The same fields _build_request sends, in the spellings _responses translates.
+        settings: dict[str, Any] = {
+            "model": self.model,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "reasoning_effort": self.reasoning_effort,
+            **self.additional_kwargs,
+        }
+        return settings, self.gateway_options
+
     # --- chat ------------------------------------------------------------------------------
 
     @llm_chat_callback()
@@ -296,16 +308,22 @@ class GPT54Nano(StructuredOutputLLM):
         return self._astream_chat(messages, **kwargs)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if self._on_responses(kwargs):
+            return self._responses_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         completion = self._get_client().create(request, options=options)
         return from_wire_completion(completion)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if self._on_responses(kwargs):
+            return await self._responses_achat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         completion = await self._get_aclient().create(request, options=options)
         return from_wire_completion(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        if self._on_responses(kwargs):
+            return self._responses_stream_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)  # fails now, not on next()
         client = self._get_client()
 
@@ -321,6 +339,8 @@ class GPT54Nano(StructuredOutputLLM):
         return gen()
 
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        if self._on_responses(kwargs):
+            return self._responses_astream_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         client = self._get_aclient()
 
