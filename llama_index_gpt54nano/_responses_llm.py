@@ -92,8 +92,9 @@ class ResponsesLLM(StructuredOutputLLM):
     # --- route -----------------------------------------------------------------------------
 
     def _on_responses(self, kwargs: Mapping[str, Any]) -> bool:
-        if self.use_responses_api is not None:
-            return self.use_responses_api
+        use = self.use_responses_api
+        if use is not None or not kwargs.get("tools"):  # the common call decides in one step
+            return bool(use)
         effort = kwargs.get("reasoning_effort")
         if effort is None:
             settings, _ = self._responses_defaults()
