@@ -192,10 +192,7 @@ def test_chat_with_tools_round_trip(
             gen = await llm.astream_chat_with_tools(
                 tools, chat_history=history, allow_parallel_tool_calls=True
             )
-            last = None
-            async for last in gen:
-                pass
-            return last
+            return [r async for r in gen][-1]
         return await llm.achat_with_tools(
             tools, chat_history=history, allow_parallel_tool_calls=True
         )
@@ -297,10 +294,8 @@ def test_structured_predict_on_the_responses_api(
 
     async def acall() -> Any:
         if streaming:
-            last = None
-            async for last in await llm.astream_structured_predict(Person, prompt, text=text):
-                pass
-            return last
+            stream = await llm.astream_structured_predict(Person, prompt, text=text)
+            return [p async for p in stream][-1]
         return await llm.astructured_predict(Person, prompt, text=text)
 
     person = run_io(call, acall)
@@ -346,7 +341,9 @@ def test_tool_call_blocks_survive_in_memory_form(emulator: Any) -> None:
     history = [
         ChatMessage(role="user", content="Add 2 and 3"),
         stored,
-        ChatMessage(role="tool", content="5", additional_kwargs={"tool_call_id": call.tool_call_id}),
+        ChatMessage(
+            role="tool", content="5", additional_kwargs={"tool_call_id": call.tool_call_id}
+        ),
     ]
     llm.chat_with_tools(tools, chat_history=history)
     assert len(responses_requests(emulator)[1].reasoning_returned) == 1
