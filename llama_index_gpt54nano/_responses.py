@@ -456,6 +456,8 @@ def message_from_output(output: Iterable[Any], *, reasoning_tokens: int | None) 
                 ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=arguments)
             )
             calls.append(_legacy_call(call_id, name, arguments))
+    if not calls and not any(isinstance(block, TextBlock) for block in blocks):
+        blocks.append(TextBlock(text=""))  # no answer (budget spent on reasoning): "" not None
     additional: dict[str, Any] = {}
     if calls:
         additional["tool_calls"] = calls

@@ -347,3 +347,35 @@ def test_tool_call_blocks_survive_in_memory_form(emulator: Any) -> None:
     ]
     llm.chat_with_tools(tools, chat_history=history)
     assert len(responses_requests(emulator)[1].reasoning_returned) == 1
+
+
+def test_reasoning_that_uses_the_whole_budget_is_incomplete_and_not_sent_back(
+    emulator: Any, run_io: Callable[..., Any], streaming: bool
+) -> None:
+    llm = make_llm(emulator, reasoning_effort="xhigh", max_tokens=16, use_responses_api=True)
+    question = [ChatMessage(role="user", content="Say hello")]
+
+    def call() -> Any:
+        return list(llm.stream_chat(question))[-1] if streaming else llm.chat(question)
+
+    async def acall() -> Any:
+        if streaming:
+            return [r async for r in await llm.astream_chat(question)][-1]
+        return await llm.achat(question)
+
+    response = run_io(call, acall)
+    assert response.message.content == ""
+    assert {k: response.additional_kwargs[k] for k in ("finish_reason", "status")} == {
+        "finish_reason": "length",
+        "status": "incomplete",
+    }
+    (thinking,) = thinking_blocks(response.message)
+    assert thinking.num_tokens == 16
+    assert responses_requests(emulator)[0].body["max_output_tokens"] == 16
+    # Reasoning with nothing after it cannot go back (the API refuses it): the next turn
+    # leaves it out rather than fail.
+    emulator.reset()
+    follow_up = [*question, response.message, ChatMessage(role="user", content="Again")]
+    run_io(lambda: llm.chat(follow_up), lambda: llm.achat(follow_up))
+    (sent,) = responses_requests(emulator)
+    assert [item["type"] for item in sent.body["input"]] == ["message", "message"]
