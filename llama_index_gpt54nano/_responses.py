@@ -241,9 +241,10 @@ def _tool_output(message: ChatMessage) -> dict[str, Any]:
 def to_responses_tool(spec: Mapping[str, Any]) -> dict[str, Any]:
     """A Responses function tool from a Chat Completions one (or a flat one, as is).
 
-    ``strict`` is always sent: on this API it defaults to *true*, which would hold every
-    LlamaIndex tool schema (optional arguments, defaults) to the strict-mode rules and be
-    refused; the adapter sends ``strict: false`` unless strict mode was asked for.
+    ``strict`` is always sent. On this API an omitted ``strict`` means *true* (on Chat
+    Completions, false), which puts a loose LlamaIndex schema into strict mode, where the
+    model fills every optional argument (seen by vercel/ai#15889, open-webui#30046). So the
+    adapter sends ``strict: false`` unless strict mode was asked for.
     """
     function = spec.get("function")
     if not isinstance(function, Mapping):
