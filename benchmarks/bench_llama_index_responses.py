@@ -83,12 +83,12 @@ def clients(rest: str, effort: str | None) -> dict[str, Any]:
             api_base=f"{rest}/accounts/{ACCOUNT}/ai/v1",
             api_key=TOKEN,
             context_window=128_000,
-            temperature=None,
-            top_p=None,
+            # Any reasoning_options (even {}) makes it leave out temperature (GPT-5 refuses its
+            # default 0.1); they reach the wire only for models it knows, not this one.
+            reasoning_options={},
             store=False,
             max_retries=0,
-            # Its reasoning_options reach the wire only for models it knows (O1_MODELS): give
-            # the same reasoning through additional_kwargs, with the encrypted content.
+            # So the same reasoning goes through additional_kwargs, with the encrypted content.
             additional_kwargs={"reasoning": reasoning, "include": ["reasoning.encrypted_content"]}
             if reasoning
             else {},

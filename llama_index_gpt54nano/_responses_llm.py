@@ -5,8 +5,9 @@ Completions (400). On ``/v1/responses`` the same call works, and the reasoning g
 its summary shows (``ThinkingBlock``) and its encrypted content comes back on the next turn, so
 an agent keeps its chain of thought across tool calls. Hence the default route
 (``use_responses_api=None``): a call with tools and an effort other than ``"none"`` goes to the
-Responses API, every other call to Chat Completions. ``True`` sends every call there,
-``False`` none (then ``tools_with_reasoning`` decides what a tools + effort call does).
+Responses API (unless ``tools_with_reasoning="drop_effort"`` asks for Chat Completions without
+the effort), every other call to Chat Completions. ``True`` sends every call there, ``False``
+none (then ``tools_with_reasoning`` decides what a tools + effort call does).
 
 Conversions are pure (``_responses``); what is here only picks the route, calls the transport
 (``client.responses``) and feeds the stream assembler.
@@ -95,6 +96,10 @@ class ResponsesLLM(StructuredOutputLLM):
         use = self.use_responses_api
         if use is not None or not kwargs.get("tools"):  # the common call decides in one step
             return bool(use)
+        # An explicit "drop_effort" policy is a choice of Chat Completions (as in LangChain).
+        policy = kwargs.get("tools_with_reasoning", getattr(self, "tools_with_reasoning", None))
+        if policy == "drop_effort":
+            return False
         effort = kwargs.get("reasoning_effort")
         if effort is None:
             settings, _ = self._responses_defaults()

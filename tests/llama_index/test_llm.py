@@ -590,8 +590,7 @@ def test_drop_effort_policy_sends_tools_without_effort(
         api_key=emulator.api_token,
         base_url=emulator.base_url,
         reasoning_effort="low",
-        tools_with_reasoning="drop_effort",
-        use_responses_api=False,
+        tools_with_reasoning="drop_effort",  # a choice of Chat Completions
     )
     tools = [FunctionTool.from_defaults(fn=_weather)]
     with pytest.warns(UserWarning, match="reasoning_effort='low' was not sent"):
