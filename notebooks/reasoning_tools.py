@@ -60,6 +60,18 @@ else:
     print(f"No CLOUDFLARE_* variable set: using the embedded emulator at {emulator.root_url}")
 
 
+def script(*answers):
+    """The embedded emulator's next answers, in order: a str is a text answer, a list of
+    {"name": ..., "arguments": {...}} a tool-calling turn. Does nothing anywhere else."""
+    if emulator is None:
+        return
+    from gpt54nano_emulator import Reply
+
+    for answer in answers:
+        reply = Reply(content=answer) if isinstance(answer, str) else Reply(tool_calls=answer)
+        emulator.queue_reply(reply)
+
+
 # %% [markdown]
 # ## A `FunctionAgent` that reasons
 #

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-NAMES = ["langchain_quickstart", "llamaindex_agents", "gateway_features"]
+NAMES = ["langchain_quickstart", "llamaindex_agents", "gateway_features", "reasoning_tools"]
 START_TIMEOUT = 20.0
 
 
