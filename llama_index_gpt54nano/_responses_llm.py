@@ -27,6 +27,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.bridge.pydantic import Field
 
 from gpt54nano_gateway.options import GatewayOptions
+from gpt54nano_gateway.responses_wire import ResponsesRequest
 from gpt54nano_gateway.wire import ChatRequest
 
 from ._responses import (
@@ -39,8 +40,6 @@ from ._responses import (
 from ._structured_llm import StructuredOutputLLM
 
 if TYPE_CHECKING:
-    from gpt54nano_gateway.responses_wire import ResponsesRequest
-
     from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
 
 __all__ = ["ResponsesLLM", "wants_responses"]
@@ -94,11 +93,12 @@ class ResponsesLLM(StructuredOutputLLM):
 
     def _on_responses(self, kwargs: Mapping[str, Any]) -> bool:
         use = self.use_responses_api
-        if use is not None or not kwargs.get("tools"):  # the common call decides in one step
+        if use or not kwargs.get("tools"):  # the common call decides in one step
             return bool(use)
-        # An explicit "drop_effort" policy is a choice of Chat Completions (as in LangChain).
+        # "drop_effort" is a choice of Chat Completions (as in LangChain); "responses" asks for
+        # this route even when use_responses_api=False.
         policy = kwargs.get("tools_with_reasoning", getattr(self, "tools_with_reasoning", None))
-        if policy == "drop_effort":
+        if policy == "drop_effort" or (use is False and policy != "responses"):
             return False
         effort = kwargs.get("reasoning_effort")
         if effort is None:
@@ -110,8 +110,6 @@ class ResponsesLLM(StructuredOutputLLM):
         self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
     ) -> tuple[ResponsesRequest, GatewayOptions | None]:
         """The validated request: bad input fails here, before anything is sent."""
-        from gpt54nano_gateway.responses_wire import ResponsesRequest
-
         settings, options = self._responses_defaults()
         settings = dict(settings)
         settings.update({k: v for k, v in kwargs.items() if k in _CALL_PARAMETERS})

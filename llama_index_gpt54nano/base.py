@@ -125,8 +125,9 @@ class GPT54Nano(ResponsesLLM):
         default="error",
         description="Function tools with an effort other than 'none' on Chat Completions "
         "(GPT-5.4 refuses them there; by default such calls take the Responses API, see "
-        "use_responses_api): 'error' (typed error before sending) or 'drop_effort' (warn, send "
-        "without the effort). Also accepted per call.",
+        "use_responses_api): 'error' (typed error before sending), 'drop_effort' (warn, send "
+        "without the effort) or 'responses' (send them on the Responses API even with "
+        "use_responses_api=False). Also accepted per call.",
     )
     timeout: float | None = Field(
         default=None,

@@ -11,6 +11,7 @@ verified).
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -379,3 +380,26 @@ def test_reasoning_that_uses_the_whole_budget_is_incomplete_and_not_sent_back(
     run_io(lambda: llm.chat(follow_up), lambda: llm.achat(follow_up))
     (sent,) = responses_requests(emulator)
     assert [item["type"] for item in sent.body["input"]] == ["message", "message"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "path"),
+    [
+        ({}, "/responses"),
+        ({"tools_with_reasoning": "drop_effort"}, "/chat/completions"),
+        ({"use_responses_api": False, "tools_with_reasoning": "responses"}, "/responses"),
+    ],
+    ids=["default", "drop_effort", "policy_responses"],
+)
+def test_tools_with_reasoning_policies_pick_the_route(
+    emulator: Any, run_io: Callable[..., Any], settings: dict[str, Any], path: str
+) -> None:
+    llm = make_llm(emulator, reasoning_effort="low", **settings)
+    tools = [FunctionTool.from_defaults(fn=add)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # drop_effort warns that the effort was not sent
+        run_io(
+            lambda: llm.chat_with_tools(tools, user_msg="Add 2 and 3"),
+            lambda: llm.achat_with_tools(tools, user_msg="Add 2 and 3"),
+        )
+    assert [r.path.rsplit("/ai/v1", 1)[-1] for r in emulator.requests] == [path]
