@@ -99,19 +99,25 @@ def multiply(a: int, b: int) -> int:
 llm = GPT54Nano(config=config, reasoning_effort="low")
 agent = FunctionAgent(tools=[add, multiply], llm=llm, system_prompt="Use the tools.")
 
+script(
+    [
+        {"name": "add", "arguments": {"a": 2, "b": 3}},
+        {"name": "multiply", "arguments": {"a": 2, "b": 3}},
+    ],
+    "2 + 3 = 5, and 2 × 3 = 6.",
+)
 handler = agent.run(user_msg="Add 2 and 3, and multiply the numbers too")
 outputs = []
-thinking = False
+mode = None  # what is printing: "thinking" or "answer"
 async for event in handler.stream_events():
-    if isinstance(event, AgentStream) and event.thinking_delta:
-        if not thinking:
-            print("[thinking] ", end="")
-            thinking = True
-        print(event.thinking_delta, end="", flush=True)
-    elif isinstance(event, AgentStream) and event.delta:
-        print(event.delta, end="", flush=True)
+    if isinstance(event, AgentStream) and (event.thinking_delta or event.delta):
+        kind = "thinking" if event.thinking_delta else "answer"
+        if kind != mode:
+            print(f"\n[{kind}] ", end="")
+            mode = kind
+        print(event.thinking_delta or event.delta, end="", flush=True)
     elif isinstance(event, ToolCallResult):
-        thinking = False
+        mode = None
         print(f"\n[tool] {event.tool_name}({event.tool_kwargs}) -> {event.tool_output.content}")
     elif isinstance(event, AgentOutput):
         outputs.append(event)
@@ -163,6 +169,7 @@ if emulator is not None:
 from llama_index.core.llms import ChatMessage
 
 responses_llm = GPT54Nano(config=config, use_responses_api=True, reasoning_effort="medium")
+script("6 × 7 = 42.")
 response = responses_llm.chat([ChatMessage(role="user", content="What is 6 times 7?")])
 print(response.message.content)
 usage_keys = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "status")
