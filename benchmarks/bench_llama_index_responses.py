@@ -41,7 +41,8 @@ LONG = [ChatMessage(role="user", content=f'Reply with "{LONG_TEXT}"')]
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gpt54nano_emulator", "--port", "0",
-         "--account-id", ACCOUNT, "--api-token", TOKEN, "--log-level", "warning"],
+         "--account-id", ACCOUNT, "--api-token", TOKEN, "--log-level", "warning",
+         "--tokens-per-second", "0"],  # unpaced: the CLI's default paces streams for people
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
