@@ -65,8 +65,8 @@ from gpt54nano_gateway.wire import ChatRequest
 from . import _tokens
 from ._arguments import body_parameters, check_additional_kwargs
 from ._convert import from_wire_completion, to_wire_messages
+from ._responses_llm import ResponsesLLM
 from ._stream import ChatResponseAssembler
-from ._structured_llm import StructuredOutputLLM
 from ._tokens import O200kTokenizer
 from ._tools import to_wire_tool, to_wire_tool_choice, tool_selections_from_message
 
@@ -99,7 +99,7 @@ def _refuse_unsupported_effort(effort: object) -> None:
         )
 
 
-class GPT54Nano(StructuredOutputLLM):
+class GPT54Nano(ResponsesLLM):
     """Cloudflare's ``openai/gpt-5.4-nano`` (Workers AI REST or AI Gateway), for LlamaIndex.
 
     Credentials come from the fields, or from a ready ``config``, or from the environment
@@ -139,9 +139,11 @@ class GPT54Nano(StructuredOutputLLM):
     )
     tools_with_reasoning: ToolsWithReasoning = Field(
         default="error",
-        description="Function tools with an effort other than 'none' (GPT-5.4 Chat Completions "
-        "refuses them): 'error' (typed error before sending) or 'drop_effort' (warn, send "
-        "without the effort). Also accepted per call.",
+        description="Function tools with an effort other than 'none' on Chat Completions "
+        "(GPT-5.4 refuses them there; by default such calls take the Responses API, see "
+        "use_responses_api): 'error' (typed error before sending), 'drop_effort' (warn, send "
+        "without the effort) or 'responses' (send them on the Responses API even with "
+        "use_responses_api=False). Also accepted per call.",
     )
     route_model: str | dict[str, str] | None = Field(
         default=None,
@@ -299,6 +301,17 @@ class GPT54Nano(StructuredOutputLLM):
             )
         return request, options
 
+    def _responses_defaults(self) -> tuple[dict[str, Any], GatewayOptions | None]:
+        # The same fields _build_request sends, in the spellings _responses translates.
+        settings: dict[str, Any] = {
+            "model": self.model,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "reasoning_effort": self.reasoning_effort,
+            **self.additional_kwargs,
+        }
+        return settings, self.gateway_options
+
     # --- chat ------------------------------------------------------------------------------
 
     @llm_chat_callback()
@@ -322,6 +335,8 @@ class GPT54Nano(StructuredOutputLLM):
         return self._astream_chat(messages, **kwargs)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if self._on_responses(kwargs):
+            return self._responses_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         completion = self._get_client().create(request, options=options)
         if not completion.choices:
@@ -329,6 +344,8 @@ class GPT54Nano(StructuredOutputLLM):
         return from_wire_completion(completion)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if self._on_responses(kwargs):
+            return await self._responses_achat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         completion = await self._get_aclient().create(request, options=options)
         if not completion.choices:
@@ -336,6 +353,8 @@ class GPT54Nano(StructuredOutputLLM):
         return from_wire_completion(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        if self._on_responses(kwargs):
+            return self._responses_stream_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)  # fails now, not on next()
         client = self._get_client()
 
@@ -353,6 +372,8 @@ class GPT54Nano(StructuredOutputLLM):
         return gen()
 
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        if self._on_responses(kwargs):
+            return self._responses_astream_chat(messages, kwargs)
         request, options = self._build_request(messages, kwargs)
         client = self._get_aclient()
 

@@ -24,7 +24,13 @@ import nbformat
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("langchain_quickstart", "llamaindex_agents", "gateway_features", "gateway_logs_and_cost")
+NAMES = (
+    "langchain_quickstart",
+    "llamaindex_agents",
+    "gateway_features",
+    "gateway_logs_and_cost",
+    "reasoning_tools",
+)
 CELL_TIMEOUT = 60
 # Every variable the set-up cells (and GatewayConfig.from_env) read.
 CLOUDFLARE_VARIABLES = (

@@ -19,7 +19,13 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-NAMES = ["langchain_quickstart", "llamaindex_agents", "gateway_features", "gateway_logs_and_cost"]
+NAMES = [
+    "langchain_quickstart",
+    "llamaindex_agents",
+    "gateway_features",
+    "gateway_logs_and_cost",
+    "reasoning_tools",
+]
 START_TIMEOUT = 20.0
 
 

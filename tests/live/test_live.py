@@ -518,6 +518,34 @@ def test_langchain_response_format_and_multi_part_tool_result(
     assert isinstance(parsed, Sum) if not message.tool_calls else parsed is None
 
 
+def test_llama_index_function_agent_on_responses_api(config: GatewayConfig) -> None:
+    """GPT54Nano: tools + an effort take /ai/v1/responses; the agent reasons (a ThinkingBlock
+    with encrypted content) and its second turn, which sends that reasoning back, succeeds."""
+    import asyncio
+
+    from llama_index.core.agent.workflow import AgentOutput, FunctionAgent
+    from llama_index.core.base.llms.types import ThinkingBlock
+
+    from llama_index_gpt54nano import GPT54Nano
+
+    def get_weather(city: str) -> str:
+        """Get the current weather for a city."""
+        return f"sunny in {city}"
+
+    llm = GPT54Nano(config=config, reasoning_effort="low", max_tokens=800)
+    agent = FunctionAgent(tools=[get_weather], llm=llm, system_prompt="Always use the tools.")
+
+    async def main() -> tuple[str, list[AgentOutput]]:
+        handler = agent.run(user_msg="What's the weather in Paris?")
+        outputs = [e async for e in handler.stream_events() if isinstance(e, AgentOutput)]
+        return str(await handler), outputs
+
+    text, outputs = asyncio.run(main())
+    assert text and len(outputs) >= 2
+    thinking = [b for b in outputs[0].response.blocks if isinstance(b, ThinkingBlock)]
+    assert thinking and thinking[0].additional_information.get("encrypted_content")
+
+
 # --- the transport's Responses API (gpt54nano_gateway client.responses) --------------------------
 
 LIVE_WEATHER_TOOL = {

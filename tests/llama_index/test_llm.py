@@ -562,7 +562,7 @@ def test_minimal_effort_is_refused_before_sending(
     assert emulator.requests == []
 
 
-def test_tools_with_effort_is_a_typed_error_by_default(
+def test_tools_with_effort_on_chat_completions_is_a_typed_error(
     emulator: Any, run_io: Callable[..., Any]
 ) -> None:
     from gpt54nano_gateway.model_rules import ToolsWithReasoningError
@@ -572,6 +572,7 @@ def test_tools_with_effort_is_a_typed_error_by_default(
         api_key=emulator.api_token,
         base_url=emulator.base_url,
         reasoning_effort="medium",
+        use_responses_api=False,  # by default this call takes the Responses API
     )
     tools = [FunctionTool.from_defaults(fn=_weather)]
     with pytest.raises(ToolsWithReasoningError, match="reasoning_effort='none'"):
@@ -590,7 +591,7 @@ def test_drop_effort_policy_sends_tools_without_effort(
         api_key=emulator.api_token,
         base_url=emulator.base_url,
         reasoning_effort="low",
-        tools_with_reasoning="drop_effort",
+        tools_with_reasoning="drop_effort",  # a choice of Chat Completions
     )
     tools = [FunctionTool.from_defaults(fn=_weather)]
     with pytest.warns(UserWarning, match="reasoning_effort='low' was not sent"):
