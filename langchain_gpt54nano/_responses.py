@@ -751,8 +751,15 @@ class ResponsesEventMapper:
             content.append({"type": "text", "text": _get(event, "delta") or "", "index": index})
         elif kind == "response.output_text.done":
             index = self._advance(event, _get(event, "content_index"))
+            # The (empty) annotations make the merged block equal to the non-streamed one.
             content.append(
-                {"type": "text", "text": "", "id": _get(event, "item_id"), "index": index}
+                {
+                    "type": "text",
+                    "text": "",
+                    "annotations": [],
+                    "id": _get(event, "item_id"),
+                    "index": index,
+                }
             )
         elif kind == "response.output_text.annotation.added":
             index = self._advance(event, _get(event, "content_index"))
