@@ -37,6 +37,7 @@ from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
 from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
+from gpt54nano_gateway.responses_wire import ResponsesRequest
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
 from . import _tokens
@@ -49,6 +50,12 @@ from ._convert import (
     to_wire_tool_choice,
 )
 from ._profile import get_profile
+from ._responses import (
+    ResponsesEventMapper,
+    from_responses_output,
+    to_responses_body,
+    use_responses_wire,
+)
 from ._structured import StructuredOutputMethod, build_structured_output
 
 __all__ = ["ChatGPT54Nano"]
@@ -61,6 +68,7 @@ _LOCAL_KWARGS = frozenset(
         "gateway_options",
         "tools_with_reasoning",
         "extra_body",
+        "use_responses_api",
         # Tracing hints that core normally pops first; never let them reach the body.
         "ls_structured_output_format",
         "structured_output_format",
@@ -75,6 +83,9 @@ _PARAM_FIELDS = (
     "presence_penalty",
     "seed",
     "reasoning_effort",
+    "reasoning",
+    "include",
+    "store",
 )
 
 
@@ -309,7 +320,23 @@ class ChatGPT54Nano(BaseChatModel):
     reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = None
     """GPT-5.4's efforts (`minimal` is refused upstream); not sent when `None`."""
     tools_with_reasoning: ToolsWithReasoning = "error"
-    """Function tools with an effort other than `none`: `"error"` or `"drop_effort"`."""
+    """Function tools with an effort other than `none` on Chat Completions: `"error"` or
+    `"drop_effort"`. Only consulted when the call stays on Chat Completions: with
+    `use_responses_api` unset, such calls go to the Responses API unless this is set to
+    `"drop_effort"`."""
+    use_responses_api: bool | None = None
+    """Send calls to the Responses API (`/v1/responses`). `None` (default): only when
+    `output_version="responses/v1"`, a Responses-only parameter (`reasoning`, `include`,
+    `store`, `text`, ...) or function tools together with a `reasoning_effort` other than
+    `none` ask for it (as ChatOpenAI decides; GPT-5.4 refuses the last on Chat Completions)."""
+    reasoning: dict[str, Any] | None = None
+    """Responses `reasoning` (`{"effort": ..., "summary": ...}`); `reasoning_effort` fills
+    `effort`, and `summary` is `"auto"` unless given."""
+    include: list[str] | None = None
+    """Responses `include`; `reasoning.encrypted_content` is added while `store` is false."""
+    store: bool | None = None
+    """Responses `store`; the adapter sends `False` unless set (reasoning travels sealed in the
+    messages instead)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Connect, read and stream-idle timeout in seconds (transport defaults when `None`)."""
     max_retries: int | None = None
@@ -498,6 +525,8 @@ class ChatGPT54Nano(BaseChatModel):
             return generate_from_stream(
                 self._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
             )
+        if self._uses_responses(kwargs):
+            return self._generate_responses(messages, stop, kwargs)
         request, options = self._build_request(messages, stop, kwargs)
         completion = self._sync_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
@@ -513,6 +542,8 @@ class ChatGPT54Nano(BaseChatModel):
             return await agenerate_from_stream(
                 self._astream(messages, stop=stop, run_manager=run_manager, **kwargs)
             )
+        if self._uses_responses(kwargs):
+            return await self._agenerate_responses(messages, stop, kwargs)
         request, options = self._build_request(messages, stop, kwargs)
         completion = await self._async_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
@@ -524,6 +555,9 @@ class ChatGPT54Nano(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if self._uses_responses(kwargs):
+            yield from self._stream_responses(messages, stop, run_manager, kwargs)
+            return
         request, options = self._build_request(messages, stop, kwargs, stream=True)
         to_chunk = _ChunkMapper(request.model or self.model_name)
         with self._sync_client().stream(request, options=options) as stream:
@@ -541,6 +575,10 @@ class ChatGPT54Nano(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if self._uses_responses(kwargs):
+            async for chunk in self._astream_responses(messages, stop, run_manager, kwargs):
+                yield chunk
+            return
         request, options = self._build_request(messages, stop, kwargs, stream=True)
         to_chunk = _ChunkMapper(request.model or self.model_name)
         async with self._async_client().stream(request, options=options) as stream:
@@ -550,6 +588,108 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+
+    # --- the Responses wire (converters in _responses) --------------------------------------
+
+    def _request_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params = {**self._default_params}
+        params.update((k, v) for k, v in kwargs.items() if k not in _LOCAL_KWARGS)
+        for extra in (self.extra_body, kwargs.get("extra_body")):
+            if extra:
+                params.update(extra)
+        if stop is not None:
+            params["stop"] = stop
+        return params
+
+    def _uses_responses(self, kwargs: dict[str, Any]) -> bool:
+        return use_responses_wire(
+            explicit=kwargs.get("use_responses_api", self.use_responses_api),
+            output_version=self.output_version,
+            params={**self._default_params, **kwargs},
+            tools_with_reasoning=kwargs.get("tools_with_reasoning", self.tools_with_reasoning),
+        )
+
+    def _build_responses_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[ResponsesRequest, GatewayOptions | None]:
+        body = to_responses_body(messages, self._request_params(stop, kwargs))
+        options = kwargs.get("gateway_options")
+        if isinstance(options, dict):
+            options = GatewayOptions(**options)
+        return ResponsesRequest.model_validate(body), options
+
+    def _generate_responses(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        response = self._sync_client().responses.create(request, options=options)
+        return from_responses_output(
+            response,
+            model=request.model or self.model_name,
+            gateway=meta_to_metadata(response.meta),
+            output_version=self.output_version,
+        )
+
+    async def _agenerate_responses(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        response = await self._async_client().responses.create(request, options=options)
+        return from_responses_output(
+            response,
+            model=request.model or self.model_name,
+            gateway=meta_to_metadata(response.meta),
+            output_version=self.output_version,
+        )
+
+    def _events_mapper(self, request: ResponsesRequest, kwargs: dict[str, Any]) -> Any:
+        return ResponsesEventMapper(
+            request.model or self.model_name,
+            output_version=self.output_version,
+            include_usage=kwargs.get("stream_usage", self.stream_usage),
+        )
+
+    def _stream_responses(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> Iterator[ChatGenerationChunk]:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        to_chunk = self._events_mapper(request, kwargs)
+        with self._sync_client().responses.stream(request, options=options) as stream:
+            to_chunk.gateway = meta_to_metadata(stream.meta)
+            for event in stream:
+                chunk = to_chunk(event)
+                if chunk is None:
+                    continue
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+            if not to_chunk.finished:
+                stream.response()  # raises the typed error (failed, error event, truncated)
+
+    async def _astream_responses(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        to_chunk = self._events_mapper(request, kwargs)
+        async with self._async_client().responses.stream(request, options=options) as stream:
+            to_chunk.gateway = meta_to_metadata(stream.meta)
+            async for event in stream:
+                chunk = to_chunk(event)
+                if chunk is None:
+                    continue
+                if run_manager is not None:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+            if not to_chunk.finished:
+                await stream.response()
 
     # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
 
