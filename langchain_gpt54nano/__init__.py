@@ -3,11 +3,13 @@
 from gpt54nano_gateway._version import __version__
 from langchain_gpt54nano._convert import UnsupportedContentError
 from langchain_gpt54nano._feedback import agateway_log, asend_feedback, gateway_log, send_feedback
+from langchain_gpt54nano._responses import ResponsesParameterError
 from langchain_gpt54nano._structured import StructuredOutputRefusalError
 from langchain_gpt54nano.chat_models import ChatGPT54Nano
 
 __all__ = [
     "ChatGPT54Nano",
+    "ResponsesParameterError",
     "StructuredOutputRefusalError",
     "UnsupportedContentError",
     "__version__",

@@ -7,6 +7,7 @@ from langchain_gpt54nano import ChatGPT54Nano, StructuredOutputRefusalError, Uns
 
 EXPECTED_ALL = [
     "ChatGPT54Nano",
+    "ResponsesParameterError",
     "StructuredOutputRefusalError",
     "UnsupportedContentError",
     "__version__",
