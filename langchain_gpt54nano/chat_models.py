@@ -114,9 +114,16 @@ class ChatGPT54Nano(BaseChatModel):
         reasoning_effort: `none`, `low`, `medium`, `high` or `xhigh` (GPT-5.4 refuses
             `minimal`; the transport raises before sending).
         tools_with_reasoning: What to do with function tools and a `reasoning_effort`
-            other than `none`, which GPT-5.4 Chat Completions refuses: `"error"` (default,
-            a `ToolsWithReasoningError` before sending) or `"drop_effort"` (send without
-            the effort, one warning). Also accepted per call.
+            other than `none`, which GPT-5.4 Chat Completions refuses: `"error"` (default:
+            the call goes to the Responses API unless `use_responses_api=False`, which
+            raises `ToolsWithReasoningError` before sending) or `"drop_effort"` (stay on
+            Chat Completions without the effort, one warning). Also accepted per call.
+        use_responses_api: `True` sends every call to the Responses API (`/v1/responses`),
+            `False` none; `None` (default) only those that need it (tools with an effort,
+            `output_version="responses/v1"`, `reasoning` / `include` / `store` / `text`).
+            Output there follows ChatOpenAI's `output_version` ("responses/v1" blocks by
+            default, "v0", "v1"); reasoning travels sealed in the messages (`store=False`,
+            `include=["reasoning.encrypted_content"]`) and is sent back automatically.
         stop, top_p, frequency_penalty, presence_penalty, seed: As in the OpenAI API.
         stream_usage: Report token usage on streams (default `True`).
         model_kwargs: Extra body parameters passed through unchanged.
