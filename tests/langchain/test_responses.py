@@ -15,8 +15,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
+from gpt54nano_emulator import Fault
+from gpt54nano_gateway import errors
 from gpt54nano_gateway.model_rules import ToolsWithReasoningError
-from langchain_gpt54nano import ChatGPT54Nano
+from langchain_gpt54nano import ChatGPT54Nano, ResponsesParameterError
 
 RunIO = Any
 STREAMING = pytest.mark.parametrize("streaming", [False, True], ids=["invoke", "stream"])
@@ -280,3 +282,38 @@ def test_chat_completions_stays_when_asked(run_io: RunIO, emulator: Any) -> None
         message = _invoke(run_io, dropped.bind_tools([get_weather]), "Weather in Oslo?")
     assert message.tool_calls
     assert [r.path.rsplit("/", 2)[-2:] for r in emulator.requests] == [["chat", "completions"]]
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def test_chat_only_parameter_is_refused_before_sending(run_io: RunIO, emulator: Any) -> None:
+    llm = _model(emulator, use_responses_api=True, seed=7)
+    with pytest.raises(ResponsesParameterError, match="seed is not a Responses API parameter"):
+        run_io(lambda: llm.invoke("hi"), lambda: llm.ainvoke("hi"))
+    assert emulator.requests == []
+
+
+@STREAMING
+def test_status_errors_are_the_transports(run_io: RunIO, emulator: Any, streaming: bool) -> None:
+    emulator.plan_faults(Fault(kind="status", status=429, code=2003), next_n=3)
+    llm = _model(emulator, use_responses_api=True, max_retries=0, streaming=streaming)
+    with pytest.raises(errors.RateLimitError):
+        _invoke(run_io, llm, "hi")
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (Fault(kind="error_event", after=4, message="boom"), errors.GatewayError),
+        (Fault(kind="cut", after=4), errors.StreamTruncatedError),
+    ],
+    ids=["error_event", "cut"],
+)
+def test_broken_streams_raise_typed_errors(
+    run_io: RunIO, emulator: Any, fault: Fault, expected: type[Exception]
+) -> None:
+    emulator.plan_faults(fault, next_n=1)
+    llm = _model(emulator, use_responses_api=True, max_retries=0)
+    with pytest.raises(expected):
+        _invoke(run_io, llm, "Say hello", streaming=True)
