@@ -79,7 +79,6 @@ _CHAT_ONLY = frozenset(
         "audio",
         "prediction",
         "web_search_options",
-        "stream_options",
     }
 )
 # Keys of ChatGPT54Nano's params that are renamed or folded into other fields here.
