@@ -106,7 +106,8 @@ def use_responses_wire(
     An explicit ``use_responses_api`` decides. Otherwise: ``output_version="responses/v1"``,
     a Responses-only parameter, or function tools together with a reasoning effort other than
     ``none`` (which GPT-5.4 refuses on Chat Completions) unless the caller chose the
-    ``drop_effort`` policy for that case.
+    ``drop_effort`` policy for that case (``"error"``, the default, and the transport's
+    ``"responses"`` both mean: use the Responses wire).
     """
     if explicit is not None:
         return explicit
@@ -114,7 +115,9 @@ def use_responses_wire(
         return True
     effort = params.get("reasoning_effort")
     return bool(
-        params.get("tools") and effort not in (None, "none") and tools_with_reasoning == "error"
+        params.get("tools")
+        and effort not in (None, "none")
+        and tools_with_reasoning != "drop_effort"
     )
 
 
