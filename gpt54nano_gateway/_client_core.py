@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from ._responses_stream import ResponsesStreamCore
 from ._stream import StreamCore
 from ._version import __version__
 from .config import GatewayConfig
@@ -35,6 +36,7 @@ from .errors import (
 from .meta import GatewayMeta, meta_from_headers
 from .options import GatewayOptions
 from .redaction import RedactedHeaders, redact_headers, redact_in_place, scrub_values
+from .responses_wire import Response
 from .retry import RetryPolicy
 from .wire import ChatCompletion, ChatRequest, StreamOptions, request_to_wire
 
@@ -69,6 +71,8 @@ class Call:
     stream: bool
     deadline: float | None  # time.monotonic() value, or None for no overall deadline
     gateway_retries: bool
+    url: httpx.URL | None = None  # None: the client's Chat Completions URL
+    result_key: str = "choices"  # the key a success body has (an error envelope has not)
 
 
 def as_request(request: object) -> ChatRequest:
@@ -97,11 +101,7 @@ class ClientCore:
         self._policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._url = parsed_url(config.chat_completions_url)
         self._options = config.options or GatewayOptions()
-        common = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-        common.update(config.auth_headers())
-        common.update(self._options.to_headers())
-        self._headers = RedactedHeaders({**common, "Accept": "application/json"})
-        self._stream_headers = RedactedHeaders({**common, "Accept": "text/event-stream"})
+        self._headers, self._stream_headers = self._header_pair(config.auth_headers())
         connect, read, idle = (
             config.connect_timeout,
             config.read_timeout,
@@ -114,6 +114,16 @@ class ClientCore:
         return f"{type(self).__name__}(config={self.config!r})"
 
     # -- building -------------------------------------------------------------------------
+
+    def _header_pair(self, auth: Mapping[str, str]) -> tuple[RedactedHeaders, RedactedHeaders]:
+        """The constant headers of a JSON call and of a stream call, with ``auth``."""
+        common = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+        common.update(auth)
+        common.update(self._options.to_headers())
+        return (
+            RedactedHeaders({**common, "Accept": "application/json"}),
+            RedactedHeaders({**common, "Accept": "text/event-stream"}),
+        )
 
     def _defaults(self, request: ChatRequest | Mapping[str, Any], *, stream: bool) -> ChatRequest:
         """``request`` with the model and the stream flags filled in (a copy when changed)."""
@@ -137,9 +147,24 @@ class ClientCore:
         *,
         stream: bool,
     ) -> Call:
+        return self._call_for(request_to_wire(request), options, stream=stream)
+
+    def _call_for(
+        self,
+        wire: dict[str, Any],
+        options: GatewayOptions | Mapping[str, Any] | None,
+        *,
+        stream: bool,
+        url: httpx.URL | None = None,
+        header_pair: tuple[RedactedHeaders, RedactedHeaders] | None = None,
+        result_key: str = "choices",
+    ) -> Call:
+        """The call for a JSON body ``wire`` (to ``url`` with ``header_pair``, default the Chat
+        Completions route's)."""
         options = as_options(options)
-        body = json.dumps(request_to_wire(request), separators=(",", ":"), ensure_ascii=False)
-        headers = self._stream_headers if stream else self._headers
+        body = json.dumps(wire, separators=(",", ":"), ensure_ascii=False)
+        plain, streaming = header_pair or (self._headers, self._stream_headers)
+        headers = streaming if stream else plain
         gateway_retries = self._options.gateway_retries_enabled
         if options is not None:
             merged = self._options.merged(options)
@@ -147,7 +172,7 @@ class ClientCore:
             gateway_retries = merged.gateway_retries_enabled
         total = self.config.total_timeout
         deadline = None if total is None else time.monotonic() + total
-        return Call(body.encode(), headers, stream, deadline, gateway_retries)
+        return Call(body.encode(), headers, stream, deadline, gateway_retries, url, result_key)
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         """The request for the next attempt, its timeouts cut to what the deadline leaves."""
@@ -163,10 +188,11 @@ class ClientCore:
                     write=min(timeout.write or left, left),
                     pool=min(timeout.pool or left, left),
                 )
+        url = self._url if call.url is None else call.url
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("POST %s headers=%s", self._url, redact_headers(call.headers))
+            logger.debug("POST %s headers=%s", url, redact_headers(call.headers))
         return http.build_request(
-            "POST", self._url, content=call.content, headers=call.headers, timeout=timeout
+            "POST", url, content=call.content, headers=call.headers, timeout=timeout
         )
 
     def _past_deadline(self, call: Call, attempts: int) -> GatewayTimeoutError | None:
@@ -199,7 +225,7 @@ class ClientCore:
         self,
         exc: Exception,
         attempts: int,
-        partial: ChatCompletion | None = None,
+        partial: ChatCompletion | Response | None = None,
         meta: GatewayMeta | None = None,
     ) -> GatewayError:
         """Map an httpx exception (or our deadline) to the error tree, keeping it as the cause."""
@@ -233,24 +259,27 @@ class ClientCore:
         return error
 
     def _error_in(
-        self, response: httpx.Response, body: bytes, attempts: int
+        self, response: httpx.Response, body: bytes, attempts: int, result_key: str = "choices"
     ) -> GatewayError | None:
         """The error a read response holds: any status >= 300, or a 2xx whose JSON envelope says
         ``success: false`` / carries ``errors`` (Cloudflare does that); ``None`` otherwise.
-        Called inside the retry loop, so an enveloped 3040 is retried like a 429."""
+        Called inside the retry loop, so an enveloped 3040 is retried like a 429.
+        ``result_key`` is the key of a success body (``output`` for a Responses object)."""
         if response.status_code >= 300:
             return self._status_error(response, body, attempts)
-        if b'"choices"' in body:
+        if (b'"choices"' if result_key == "choices" else f'"{result_key}"'.encode()) in body:
             return None  # the common case, without a second JSON parse (create() checks the rest)
         try:
             parsed = json.loads(body)
         except ValueError:
             return None  # create() reports the unparsable body
-        if isinstance(parsed, dict) and "choices" not in parsed and error_payload(parsed):
+        if isinstance(parsed, dict) and result_key not in parsed and error_payload(parsed):
             return self._status_error(response, body, attempts)
         return None
 
-    def _stream_failure(self, core: StreamCore, exc: httpx.HTTPError) -> GatewayError | None:
+    def _stream_failure(
+        self, core: StreamCore | ResponsesStreamCore, exc: httpx.HTTPError
+    ) -> GatewayError | None:
         """The typed error for a transport failure mid-stream, carrying what arrived; ``None``
         when it failed while draining after ``[DONE]`` (the answer is complete)."""
         if core.done:
@@ -268,6 +297,7 @@ class ClientCore:
             meta=meta,
             endpoint=self.config.endpoint,
             gateway_id=self.config.gateway_id or "default",
+            path=_request_path(response),
         )
 
     # -- parsing --------------------------------------------------------------------------
@@ -327,6 +357,13 @@ class ClientCore:
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:
         meta = meta_from_headers(response.headers, response.status_code, attempts)
         return StreamCore(meta, call.deadline, self.config.api_token)
+
+
+def _request_path(response: httpx.Response) -> str | None:
+    try:
+        return response.request.url.path
+    except RuntimeError:  # a response built without a request
+        return None
 
 
 def is_json(response: httpx.Response) -> bool:

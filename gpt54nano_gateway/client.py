@@ -20,15 +20,24 @@ connection goes back to the pool; a failure during that drain is ignored.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
     asynccontextmanager,
     contextmanager,
 )
+from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -44,28 +53,50 @@ from .options import GatewayOptions
 from .retry import RetryPolicy
 from .wire import ChatCompletion, ChatCompletionChunk, ChatRequest
 
+if TYPE_CHECKING:
+    from .responses_client import AsyncResponses, Responses
+
 # Per-call gateway options: the typed object, or a mapping of its fields.
 Options = GatewayOptions | Mapping[str, Any] | None
+E = TypeVar("E")
+R = TypeVar("R")
+S = TypeVar("S", bound="_Events[Any, Any]")
+AS = TypeVar("AS", bound="_AsyncEvents[Any, Any]")
+E_co = TypeVar("E_co", covariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class _Core(Protocol[E_co, R_co]):
+    """A sans-I/O stream core (``StreamCore``, ``ResponsesStreamCore``)."""
+
+    meta: GatewayMeta
+
+    def feed(self, data: bytes) -> Sequence[E_co]: ...
+
+    def finish(self) -> None: ...
+
+    def snapshot(self) -> R_co: ...
+
 
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
 
 
-class ChatStream:
-    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+class _Events(Generic[E, R]):
+    """The events of one sync stream (chunks, or Responses events); iterate it inside the
+    client's ``stream(...)`` context."""
 
-    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+    def __init__(self, core: _Core[E, R], response: httpx.Response, client: ClientCore) -> None:
         self._core, self._response, self._client = core, response, client
         self.meta: GatewayMeta = core.meta
-        self.accumulator: StreamAccumulator = core.accumulator
-        self._chunks = self._iterate()
+        self._events = self._iterate()
 
-    def __iter__(self) -> Iterator[ChatCompletionChunk]:
-        return self._chunks
+    def __iter__(self) -> Iterator[E]:
+        return self._events
 
-    def __next__(self) -> ChatCompletionChunk:
-        return next(self._chunks)
+    def __next__(self) -> E:
+        return next(self._events)
 
-    def _iterate(self) -> Generator[ChatCompletionChunk, None, None]:
+    def _iterate(self) -> Generator[E, None, None]:
         core = self._core
         try:
             response = self._response
@@ -73,70 +104,91 @@ class ChatStream:
             for data in body:
                 yield from core.feed(data)
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            if (error := self._client._stream_failure(core, exc)) is None:
+            if (error := self._client._stream_failure(core, exc)) is None:  # type: ignore[arg-type]
                 return
             raise error from exc
         core.finish()
 
-    def snapshot(self) -> ChatCompletion:
+    def snapshot(self) -> R:
         """What arrived so far (``.meta`` set)."""
         return self._core.snapshot()
 
-    def completion(self) -> ChatCompletion:
-        """Read the rest of the stream and return the assembled completion."""
-        for _ in self._chunks:
+    def _drain(self) -> None:
+        for _ in self._events:
             pass
-        return self._core.snapshot()
 
     def close(self) -> None:
         """Stop reading: an unfinished stream's connection is dropped, not reused."""
-        self._chunks.close()
+        self._events.close()
         self._response.close()
 
 
-class AsyncChatStream:
-    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+class _AsyncEvents(Generic[E, R]):
+    """The events of one async stream; iterate it inside the client's ``stream(...)``."""
 
-    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+    def __init__(self, core: _Core[E, R], response: httpx.Response, client: ClientCore) -> None:
         self._core, self._response, self._client = core, response, client
         self.meta: GatewayMeta = core.meta
-        self.accumulator: StreamAccumulator = core.accumulator
-        self._chunks = self._iterate()
+        self._events = self._iterate()
 
-    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
-        return self._chunks
+    def __aiter__(self) -> AsyncIterator[E]:
+        return self._events
 
-    async def __anext__(self) -> ChatCompletionChunk:
-        return await self._chunks.__anext__()
+    async def __anext__(self) -> E:
+        return await self._events.__anext__()
 
-    async def _iterate(self) -> AsyncGenerator[ChatCompletionChunk, None]:
+    async def _iterate(self) -> AsyncGenerator[E, None]:
         core = self._core
         try:
             response = self._response
             body = response.aiter_raw() if is_uncompressed(response) else response.aiter_bytes()
             async for data in body:
-                for chunk in core.feed(data):
-                    yield chunk
+                for event in core.feed(data):
+                    yield event
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
-            if (error := self._client._stream_failure(core, exc)) is None:
+            if (error := self._client._stream_failure(core, exc)) is None:  # type: ignore[arg-type]
                 return
             raise error from exc
         core.finish()
 
-    def snapshot(self) -> ChatCompletion:
+    def snapshot(self) -> R:
         """What arrived so far (``.meta`` set)."""
         return self._core.snapshot()
 
-    async def completion(self) -> ChatCompletion:
-        """Read the rest of the stream and return the assembled completion."""
-        async for _ in self._chunks:
+    async def _drain(self) -> None:
+        async for _ in self._events:
             pass
-        return self._core.snapshot()
 
     async def aclose(self) -> None:
         """Stop reading: an unfinished stream's connection is dropped, not reused."""
-        await self._chunks.aclose()
+        await self._events.aclose()
         await self._response.aclose()
+
+
+class ChatStream(_Events[ChatCompletionChunk, ChatCompletion]):
+    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+
+    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+        super().__init__(core, response, client)
+        self.accumulator: StreamAccumulator = core.accumulator
+
+    def completion(self) -> ChatCompletion:
+        """Read the rest of the stream and return the assembled completion."""
+        self._drain()
+        return self._core.snapshot()
+
+
+class AsyncChatStream(_AsyncEvents[ChatCompletionChunk, ChatCompletion]):
+    """The chunks of one streamed completion; iterate it inside ``client.stream(...)``."""
+
+    def __init__(self, core: StreamCore, response: httpx.Response, client: ClientCore) -> None:
+        super().__init__(core, response, client)
+        self.accumulator: StreamAccumulator = core.accumulator
+
+    async def completion(self) -> ChatCompletion:
+        """Read the rest of the stream and return the assembled completion."""
+        await self._drain()
+        return self._core.snapshot()
 
 
 class GatewayClient(ClientCore):
@@ -164,7 +216,18 @@ class GatewayClient(ClientCore):
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
-        call = self._call(prepared, options, stream=False)
+        response, body, attempts = self._fetch(self._call(prepared, options, stream=False))
+        return self._completion(response, body, attempts)
+
+    @cached_property
+    def responses(self) -> Responses:
+        """The Responses API (``/v1/responses``) on this client: ``create`` and ``stream``."""
+        from .responses_client import Responses
+
+        return Responses(self)
+
+    def _fetch(self, call: Call) -> tuple[httpx.Response, bytes, int]:
+        """Send a non-stream call: the response, its whole body and the attempts."""
         response, attempts, body = self._open(call)
         try:
             if body is None:
@@ -173,17 +236,26 @@ class GatewayClient(ClientCore):
             raise self._transport_error(exc, attempts) from exc
         finally:
             response.close()
-        return self._completion(response, body, attempts)
+        return response, body, attempts
 
     def stream(
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractContextManager[ChatStream]:
         """Open a streamed completion: ``with client.stream(req) as chunks: for c in chunks``."""
         prepared = apply_model_rules(self._defaults(request, stream=True))
-        return self._streaming(self._call(prepared, options, stream=True))
+        call = self._call(prepared, options, stream=True)
+        return self._streaming(
+            call,
+            lambda response, attempts: ChatStream(
+                self._stream_core(response, call, attempts), response, self
+            ),
+        )
 
     @contextmanager
-    def _streaming(self, call: Call) -> Iterator[ChatStream]:
+    def _streaming(
+        self, call: Call, open_stream: Callable[[httpx.Response, int], S]
+    ) -> Iterator[S]:
+        """Open ``call`` as a stream; ``open_stream(response, attempts)`` wraps the body."""
         response, attempts, body = self._open(call)
         stream = None
         try:
@@ -191,7 +263,7 @@ class GatewayClient(ClientCore):
                 if body is None:
                     body = self._read(response, call, attempts)
                 raise self._not_a_stream(response, body, attempts)
-            stream = ChatStream(self._stream_core(response, call, attempts), response, self)
+            stream = open_stream(response, attempts)
             yield stream
         finally:
             if stream is not None:
@@ -223,7 +295,7 @@ class GatewayClient(ClientCore):
                     return response, attempt, None
                 try:
                     body = self._read(response, call, attempt)
-                    found = self._error_in(response, body, attempt)
+                    found = self._error_in(response, body, attempt, call.result_key)
                 except BaseException:
                     response.close()
                     raise
@@ -276,7 +348,18 @@ class AsyncGatewayClient(ClientCore):
     ) -> ChatCompletion:
         """Send ``request`` and return the completion (``.meta`` set)."""
         prepared = apply_model_rules(self._defaults(request, stream=False))
-        call = self._call(prepared, options, stream=False)
+        response, body, attempts = await self._fetch(self._call(prepared, options, stream=False))
+        return self._completion(response, body, attempts)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        """The Responses API (``/v1/responses``) on this client: ``create`` and ``stream``."""
+        from .responses_client import AsyncResponses
+
+        return AsyncResponses(self)
+
+    async def _fetch(self, call: Call) -> tuple[httpx.Response, bytes, int]:
+        """Send a non-stream call: the response, its whole body and the attempts."""
         response, attempts, body = await self._open(call)
         try:
             if body is None:
@@ -285,17 +368,26 @@ class AsyncGatewayClient(ClientCore):
             raise self._transport_error(exc, attempts) from exc
         finally:
             await response.aclose()
-        return self._completion(response, body, attempts)
+        return response, body, attempts
 
     def stream(
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None
     ) -> AbstractAsyncContextManager[AsyncChatStream]:
         """Open a streamed completion: ``async with client.stream(req) as chunks: async for``."""
         prepared = apply_model_rules(self._defaults(request, stream=True))
-        return self._streaming(self._call(prepared, options, stream=True))
+        call = self._call(prepared, options, stream=True)
+        return self._streaming(
+            call,
+            lambda response, attempts: AsyncChatStream(
+                self._stream_core(response, call, attempts), response, self
+            ),
+        )
 
     @asynccontextmanager
-    async def _streaming(self, call: Call) -> AsyncIterator[AsyncChatStream]:
+    async def _streaming(
+        self, call: Call, open_stream: Callable[[httpx.Response, int], AS]
+    ) -> AsyncIterator[AS]:
+        """Open ``call`` as a stream; ``open_stream(response, attempts)`` wraps the body."""
         response, attempts, body = await self._open(call)
         stream = None
         try:
@@ -303,7 +395,7 @@ class AsyncGatewayClient(ClientCore):
                 if body is None:
                     body = await self._read(response, call, attempts)
                 raise self._not_a_stream(response, body, attempts)
-            stream = AsyncChatStream(self._stream_core(response, call, attempts), response, self)
+            stream = open_stream(response, attempts)
             yield stream
         finally:
             if stream is not None:
@@ -333,7 +425,7 @@ class AsyncGatewayClient(ClientCore):
                     return response, attempt, None
                 try:
                     body = await self._read(response, call, attempt)
-                    found = self._error_in(response, body, attempt)
+                    found = self._error_in(response, body, attempt, call.result_key)
                 except BaseException:
                     await response.aclose()
                     raise

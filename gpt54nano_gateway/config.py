@@ -102,8 +102,14 @@ class GatewayConfig(BaseModel):
     max_keepalive_connections: Annotated[int, Field(ge=0)] = 20
     keepalive_expiry: Annotated[float, Field(ge=0)] = 15.0
     trust_env: bool = True  # honour HTTP(S)_PROXY / ALL_PROXY / NO_PROXY (never for loopback)
+    # The Responses API route: None follows ``endpoint``; "gateway" sends Responses calls to the
+    # gateway's provider-native ``/openai/responses`` (the work-around for the open 402 bug of
+    # the REST ``/ai/v1/responses`` on authenticated gateways, docs/reference/cloudflare-wire.md
+    # U14) while Chat Completions stay on ``endpoint``.
+    responses_endpoint: Literal["rest", "gateway"] | None = None
 
     _url: str = PrivateAttr(default="")
+    _responses_url: str = PrivateAttr(default="")
 
     def __init__(self, **data: Any) -> None:
         apply_pasted_url(data)  # a full endpoint URL pasted as base_url: see base_url.py
@@ -179,7 +185,37 @@ class GatewayConfig(BaseModel):
             root = self.base_url or _GATEWAY_ROOT
             gateway = self.gateway_id or "default"
             self._url = f"{root}/{self.account_id}/{gateway}/compat/chat/completions"
+        self._responses_url = self._responses_route()
         return self
+
+    def _responses_route(self) -> str:
+        gateway = self.gateway_id or "default"
+        if self.responses_route == "rest":
+            root = self.base_url or _REST_ROOT
+            return f"{root}/accounts/{self.account_id}/ai/v1/responses"
+        if self.endpoint == "gateway" or self.base_url is None:
+            root = self.base_url or _GATEWAY_ROOT
+        elif self.base_url.endswith("/client/v4"):  # one host serving both (the emulator)
+            root = self.base_url[: -len("/client/v4")] + "/v1"
+        else:
+            raise ValueError(
+                "responses_endpoint='gateway' with a REST base_url that does not end in "
+                "/client/v4: the gateway root cannot be derived; use endpoint='gateway' with "
+                "the gateway base_url"
+            )
+        return f"{root}/{self.account_id}/{gateway}/openai/responses"
+
+    @property
+    def responses_route(self) -> Literal["rest", "gateway"]:
+        """The endpoint form Responses API calls use (``responses_endpoint``, else
+        ``endpoint``)."""
+        return self.responses_endpoint or self.endpoint
+
+    @property
+    def responses_url(self) -> str:
+        """The full URL Responses API requests are POSTed to: REST ``…/ai/v1/responses`` or
+        the gateway's provider-native ``…/{gateway}/openai/responses``."""
+        return self._responses_url
 
     @property
     def chat_completions_url(self) -> str:
@@ -189,10 +225,11 @@ class GatewayConfig(BaseModel):
     def __getstate__(self) -> NoReturn:
         refuse_pickle(type(self).__name__)
 
-    def auth_headers(self) -> dict[str, str]:
-        """Authentication (and gateway selection) headers for the chosen endpoint form."""
+    def auth_headers(self, endpoint: Literal["rest", "gateway"] | None = None) -> dict[str, str]:
+        """Authentication (and gateway selection) headers for ``endpoint`` (default: the
+        chosen endpoint form)."""
         token = self.api_token.get_secret_value()
-        if self.endpoint == "gateway":
+        if (endpoint or self.endpoint) == "gateway":
             return {"cf-aig-authorization": f"Bearer {token}"}
         headers = {"Authorization": f"Bearer {token}"}
         if self.gateway_id is not None:

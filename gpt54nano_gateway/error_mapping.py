@@ -186,6 +186,15 @@ _PERMISSIONS = {
     "rest": "'Workers AI Read' and 'AI Gateway Read' + 'AI Gateway Edit'",
     "gateway": "'AI Gateway Run'",
 }
+# An open Cloudflare bug (docs/reference/cloudflare-wire.md §4.2 and U14, cloudflare/ai#548): the
+# REST /ai/v1/responses answers 402 on authenticated gateways while chat/completions works; the
+# gateway's provider-native /openai/responses is the documented work-around.
+_REST_RESPONSES_PATH = "/ai/v1/responses"
+_RESPONSES_402 = (
+    "a 402 from the REST /ai/v1/responses route on an authenticated gateway is a known open "
+    "Cloudflare bug (cloudflare/ai#548) even with credits; the work-around is the gateway's "
+    "provider-native /openai/responses route: GatewayConfig(responses_endpoint='gateway')"
+)
 _MODEL_NOT_FOUND = re.compile(r"model not found|no such model|does not exist", re.IGNORECASE)
 _SUGGESTED_MODEL = "openai/gpt-5.4-nano"
 
@@ -197,9 +206,12 @@ def explain(
     *,
     endpoint: str | None = None,
     gateway_id: str | None = None,
+    path: str | None = None,
 ) -> str | None:
     """A one-sentence hint for the mistakes a newcomer makes (wrong token, model id, gateway),
-    or ``None``. ``endpoint`` / ``gateway_id`` are what the request used, when known."""
+    or ``None``. ``endpoint`` / ``gateway_id`` / ``path`` are what the request used, when known."""
+    if status == 402 and path is not None and path.endswith(_REST_RESPONSES_PATH):
+        return _RESPONSES_402
     if status in (401, 403):
         needs = _PERMISSIONS.get(endpoint or "", " or ".join(_PERMISSIONS.values()))
         what = "is missing, wrong or expired" if status == 401 else "lacks a permission"
@@ -237,6 +249,7 @@ def error_from_response(
     meta: GatewayMeta | None = None,
     endpoint: str | None = None,
     gateway_id: str | None = None,
+    path: str | None = None,
 ) -> APIStatusError:
     """The typed error for an HTTP error response (or a 200 whose envelope says it failed).
     Given the ``endpoint`` (and ``gateway_id``) the request used, its message ends with a hint
@@ -264,7 +277,7 @@ def error_from_response(
     hint = (
         None
         if endpoint is None
-        else explain(effective, code, message, endpoint=endpoint, gateway_id=gateway_id)
+        else explain(effective, code, message, endpoint=endpoint, gateway_id=gateway_id, path=path)
     )
     if hint is not None:
         message = f"{message} ({hint})"

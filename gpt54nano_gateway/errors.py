@@ -5,7 +5,8 @@
     GatewayError                       .message .status_code .code (Cloudflare/OpenAI code)
      |                                 .request_id .attempts .body (parsed JSON or text)
      |                                 .meta (GatewayMeta|None) .headers (response headers)
-     |                                 .partial (ChatCompletion|None: what a stream delivered)
+     |                                 .partial (ChatCompletion|Response|None: what a stream
+     |                                 delivered)
      +-- ConfigurationError (also ValueError)    missing credentials, bad base_url, insecure http
      +-- GatewayConnectionError                  connect/reset/protocol error before a response
      |    +-- GatewayTimeoutError                connect/read/idle/total deadline
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .meta import GatewayMeta
+    from .responses_wire import Response
     from .wire import ChatCompletion
 
 __all__ = [
@@ -96,7 +98,7 @@ class GatewayError(Exception):
         body: Any = None,
         meta: GatewayMeta | None = None,
         headers: Mapping[str, str] | None = None,
-        partial: ChatCompletion | None = None,
+        partial: ChatCompletion | Response | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message

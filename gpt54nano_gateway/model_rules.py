@@ -16,7 +16,15 @@ Only rules that are documented upstream live here (``docs/reference/cloudflare-w
   supported ... use /v1/responses or set reasoning_effort to 'none'"); an absent effort or
   ``"none"`` is accepted. The policy ``tools_with_reasoning`` decides: ``"error"`` (the default)
   raises :class:`ToolsWithReasoningError` naming both fixes; ``"drop_effort"`` sends the call
-  without ``reasoning_effort`` and warns once. (A Responses-API route comes with that wire.)
+  without ``reasoning_effort`` and warns once; ``"responses"`` means "send such calls on the
+  Responses wire", where tools and effort go together: `needs_responses_wire` tells a caller (an
+  adapter) to reroute, ``responses_convert.chat_request_to_responses`` converts the request and
+  ``response_to_chat_completion`` the answer back. The Chat Completions client itself never
+  reroutes: given such a call under ``"responses"`` it raises, since the Chat wire answers 400.
+
+The Responses wire (`apply_responses_model_rules`) has the same effort and temperature rules
+(``reasoning.effort="minimal"`` refused, a temperature other than 1 dropped unless the effort is
+``none``); function tools with an effort are accepted there.
 
 Other models pass through unchanged. The function is pure: it returns a copy and never mutates
 its argument.
@@ -28,6 +36,7 @@ import warnings
 from typing import Any, Literal
 
 from .errors import ConfigurationError
+from .responses_wire import ResponsesRequest
 from .wire import ChatRequest
 
 __all__ = [
@@ -38,8 +47,10 @@ __all__ = [
     "ToolsWithReasoningError",
     "UnsupportedReasoningEffortError",
     "apply_model_rules",
+    "apply_responses_model_rules",
     "is_gpt5_model",
     "is_gpt54_model",
+    "needs_responses_wire",
 ]
 
 # apply_model_rules <- GatewayClient.create/stream <- the caller: point the warning at the caller.
@@ -48,8 +59,8 @@ _WARNING_STACKLEVEL = 3
 GPT54_REASONING_EFFORTS: tuple[str, ...] = ("none", "low", "medium", "high", "xhigh")
 """The efforts the GPT-5.4 family accepts (OpenAI's 400 lists exactly these)."""
 
-ToolsWithReasoning = Literal["error", "drop_effort"]
-TOOLS_WITH_REASONING_POLICIES: tuple[str, ...] = ("error", "drop_effort")
+ToolsWithReasoning = Literal["error", "drop_effort", "responses"]
+TOOLS_WITH_REASONING_POLICIES: tuple[str, ...] = ("error", "drop_effort", "responses")
 
 
 class ModelRuleError(ConfigurationError):
@@ -80,16 +91,34 @@ def _supported_list() -> str:
     return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
 
 
+def _check_effort(effort: str | None, model: str, name: str) -> None:
+    if effort is not None and effort not in GPT54_REASONING_EFFORTS:
+        raise UnsupportedReasoningEffortError(
+            f"{name}={effort!r} is not supported by {model}; "
+            f"supported values are {_supported_list()}."
+        )
+
+
+def needs_responses_wire(request: ChatRequest, policy: ToolsWithReasoning) -> bool:
+    """True when ``policy`` is ``"responses"`` and ``request`` is a GPT-5.4 call with function
+    tools and a reasoning effort other than ``none``: one the caller should send on the
+    Responses wire (``chat_request_to_responses``) instead of Chat Completions."""
+    effort = request.reasoning_effort
+    return (
+        policy == "responses"
+        and is_gpt54_model(request.model)
+        and bool(request.tools)
+        and effort is not None
+        and effort != "none"
+    )
+
+
 def _effort_update(request: ChatRequest, policy: ToolsWithReasoning, model: str) -> dict[str, Any]:
     """The GPT-5.4 ``reasoning_effort`` rules: raise, or the fields to change."""
     effort = request.reasoning_effort
     if effort is None:
         return {}
-    if effort not in GPT54_REASONING_EFFORTS:
-        raise UnsupportedReasoningEffortError(
-            f"reasoning_effort={effort!r} is not supported by {model}; "
-            f"supported values are {_supported_list()}."
-        )
+    _check_effort(effort, model, "reasoning_effort")
     if effort == "none" or not request.tools:
         return {}
     if policy == "drop_effort":
@@ -101,11 +130,19 @@ def _effort_update(request: ChatRequest, policy: ToolsWithReasoning, model: str)
             stacklevel=_WARNING_STACKLEVEL + 1,
         )
         return {"reasoning_effort": None}
+    if policy == "responses":
+        raise ToolsWithReasoningError(
+            f"{model} does not accept function tools with reasoning_effort={effort!r} on "
+            "/v1/chat/completions, and tools_with_reasoning='responses' asks to send such calls "
+            "on the Responses wire: convert it with chat_request_to_responses and send it with "
+            "client.responses (needs_responses_wire tells when)."
+        )
     raise ToolsWithReasoningError(
         f"{model} does not accept function tools with reasoning_effort={effort!r} on "
         "/v1/chat/completions (the API answers 400). Set reasoning_effort='none', or use "
-        "the Responses API (/v1/responses); or pass tools_with_reasoning='drop_effort' to "
-        "send such calls without the effort."
+        "the Responses API (/v1/responses), which tools_with_reasoning='responses' reroutes "
+        "such calls to; or pass tools_with_reasoning='drop_effort' to send them without the "
+        "effort."
     )
 
 
@@ -150,4 +187,29 @@ def apply_model_rules(
     for name, value in updates.items():
         if value is None:
             copy.__pydantic_fields_set__.discard(name)
+    return copy
+
+
+def apply_responses_model_rules(request: ResponsesRequest) -> ResponsesRequest:
+    """Return a copy of the Responses ``request`` adjusted to what ``request.model`` accepts
+    (``reasoning.effort="minimal"`` refused on GPT-5.4; a temperature other than 1 dropped with
+    a warning unless the effort is ``none``). Function tools with an effort are fine here."""
+    model = request.model
+    if not is_gpt5_model(model):
+        return request.model_copy()
+    effort = request.reasoning.effort if request.reasoning is not None else None
+    if is_gpt54_model(model):
+        _check_effort(effort, model, "reasoning.effort")
+    temperature = request.temperature
+    if temperature is None or temperature == 1 or effort == "none":
+        return request.model_copy()
+    warnings.warn(
+        f"temperature={temperature} was not sent: {model} accepts a temperature other than 1 "
+        "only with reasoning.effort='none' (the API answers 400 otherwise). Set "
+        "reasoning={'effort': 'none'} to keep it, or leave temperature unset.",
+        UserWarning,
+        stacklevel=_WARNING_STACKLEVEL,
+    )
+    copy = request.model_copy(update={"temperature": None})
+    copy.__pydantic_fields_set__.discard("temperature")
     return copy
