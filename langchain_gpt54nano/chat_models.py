@@ -25,7 +25,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from gpt54nano_gateway.adapter_config import (
     CONNECTION_FIELDS,
@@ -52,6 +52,7 @@ from ._convert import (
 from ._profile import get_profile
 from ._responses import (
     ResponsesEventMapper,
+    ResponsesParameterError,
     from_responses_output,
     to_responses_body,
     use_responses_wire,
@@ -623,7 +624,11 @@ class ChatGPT54Nano(BaseChatModel):
         options = kwargs.get("gateway_options")
         if isinstance(options, dict):
             options = GatewayOptions(**options)
-        return ResponsesRequest.model_validate(body), options
+        try:
+            request = ResponsesRequest.model_validate(body)
+        except ValidationError as exc:  # unknown or ill-typed: refused before sending
+            raise ResponsesParameterError(str(exc)) from exc
+        return request, options
 
     def _generate_responses(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]

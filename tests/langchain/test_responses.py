@@ -294,6 +294,16 @@ def test_chat_only_parameter_is_refused_before_sending(run_io: RunIO, emulator: 
     assert emulator.requests == []
 
 
+def test_unknown_parameter_is_refused_with_close_matches(run_io: RunIO, emulator: Any) -> None:
+    llm = _model(emulator, use_responses_api=True)
+    with pytest.raises(ResponsesParameterError, match="did you mean 'max_output_tokens'"):
+        run_io(
+            lambda: llm.invoke("hi", max_output_token=64),
+            lambda: llm.ainvoke("hi", max_output_token=64),
+        )
+    assert emulator.requests == []
+
+
 @STREAMING
 def test_status_errors_are_the_transports(run_io: RunIO, emulator: Any, streaming: bool) -> None:
     emulator.plan_faults(Fault(kind="status", status=429, code=2003), next_n=3)
