@@ -70,7 +70,9 @@ def measure(quick: bool) -> dict[str, dict[str, Stat]]:
     streams = 3 if quick else 5
     chunks = 200
     short, long = user_prompt(None), long_answer_prompt(chunks)
-    with EmulatorProcess() as emulator:
+    # Unpaced: the stand-alone emulator paces streams at 30 tokens/s by default, which would
+    # turn every delta into its own wake-up and measure the pacing, not the client.
+    with EmulatorProcess(extra_args=["--tokens-per-second", "0"]) as emulator:
         models = build_models(emulator.target)
         stats = {name: {"request": Stat(), "event": Stat()} for name in models}
         for name, model in models.items():  # warm-up and a sanity check on every path
