@@ -302,20 +302,32 @@ class ClientCore:
 
     # -- parsing --------------------------------------------------------------------------
 
+    def _parse_error(
+        self, message: str, response: httpx.Response, body: bytes, attempts: int
+    ) -> ResponseParseError:
+        """The error for a 2xx body that is not what the route answers (its text kept)."""
+        status, headers = response.status_code, response.headers
+        return ResponseParseError(
+            message,
+            status_code=status,
+            request_id=request_id_from_headers(headers),
+            attempts=attempts,
+            body=_text(self._scrub(body)),
+            meta=meta_from_headers(headers, status, attempts),
+        )
+
     def _completion(self, response: httpx.Response, body: bytes, attempts: int) -> ChatCompletion:
         """Parse a 2xx body into a completion with ``.meta``, or raise the error it holds."""
         status, headers = response.status_code, response.headers
         try:
             completion: ChatCompletion = _validate_completion(body)
         except ValidationError as exc:
-            raise ResponseParseError(
+            raise self._parse_error(
                 "the response is not a JSON chat.completion "
                 f"(content-type {headers.get('content-type')!r})",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=_text(self._scrub(body)),
-                meta=meta_from_headers(headers, status, attempts),
+                response,
+                body,
+                attempts,
             ) from exc
         extra = completion.__pydantic_extra__
         if extra and (extra.get("success") is False or extra.get("errors") or extra.get("error")):
@@ -325,13 +337,11 @@ class ClientCore:
             if isinstance(result, dict) and "choices" in result:  # v4 envelope around a completion
                 completion = ChatCompletion.model_validate(result)
             else:
-                raise ResponseParseError(
+                raise self._parse_error(
                     "the response JSON is not a chat.completion (no 'choices')",
-                    status_code=status,
-                    request_id=request_id_from_headers(headers),
-                    attempts=attempts,
-                    body=_text(self._scrub(body)),
-                    meta=meta_from_headers(headers, status, attempts),
+                    response,
+                    body,
+                    attempts,
                 )
         source = completion.gatewayMetadata.keySource if completion.gatewayMetadata else None
         completion.meta = meta_from_headers(headers, status, attempts, source)
@@ -345,13 +355,11 @@ class ClientCore:
             parsed = None
         if error_payload(parsed) is not None:
             return self._status_error(response, body, attempts)
-        return ResponseParseError(
+        return self._parse_error(
             f"expected an event stream, got content-type {response.headers.get('content-type')!r}",
-            status_code=response.status_code,
-            request_id=request_id_from_headers(response.headers),
-            attempts=attempts,
-            body=_text(self._scrub(body)),
-            meta=meta_from_headers(response.headers, response.status_code, attempts),
+            response,
+            body,
+            attempts,
         )
 
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:

@@ -190,19 +190,21 @@ class GatewayConfig(BaseModel):
 
     def _responses_route(self) -> str:
         gateway = self.gateway_id or "default"
-        if self.responses_route == "rest":
-            root = self.base_url or _REST_ROOT
-            return f"{root}/accounts/{self.account_id}/ai/v1/responses"
-        if self.endpoint == "gateway" or self.base_url is None:
-            root = self.base_url or _GATEWAY_ROOT
-        elif self.base_url.endswith("/client/v4"):  # one host serving both (the emulator)
-            root = self.base_url[: -len("/client/v4")] + "/v1"
+        route = self.responses_route
+        # The other form's root, when it differs from `endpoint`'s: derived from a base_url of
+        # one host serving both (…/client/v4 and …/v1, like the emulator).
+        own, other = ("/client/v4", "/v1") if self.endpoint == "rest" else ("/v1", "/client/v4")
+        if route == self.endpoint or self.base_url is None:
+            root = self.base_url or (_REST_ROOT if route == "rest" else _GATEWAY_ROOT)
+        elif self.base_url.endswith(own):
+            root = self.base_url[: -len(own)] + other
         else:
             raise ValueError(
-                "responses_endpoint='gateway' with a REST base_url that does not end in "
-                "/client/v4: the gateway root cannot be derived; use endpoint='gateway' with "
-                "the gateway base_url"
+                f"responses_endpoint={route!r} with a base_url that does not end in {own}: the "
+                f"{route} root cannot be derived; set endpoint={route!r} with its base_url"
             )
+        if route == "rest":
+            return f"{root}/accounts/{self.account_id}/ai/v1/responses"
         return f"{root}/{self.account_id}/{gateway}/openai/responses"
 
     @property

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .error_mapping import stream_error_class
-from .errors import GatewayError, StreamTruncatedError
+from .error_mapping import error_class, stream_error_class
+from .errors import APIStatusError, GatewayError, StreamTruncatedError
 from .responses_wire import Response, ResponseStreamEvent
 
-__all__ = ["ResponsesAccumulator", "failure_status"]
+__all__ = ["ResponsesAccumulator", "failure_error", "failure_status"]
 
 _TERMINAL_OK = frozenset({"response.completed", "response.incomplete"})
 # OpenAI's ResponseError codes (and the error event's) by the HTTP status they stand for.
@@ -42,6 +42,26 @@ _STATUS_BY_CODE: dict[str, int] = {
 def failure_status(code: Any) -> int | None:
     """The HTTP status an OpenAI Responses error code stands for, when known."""
     return _STATUS_BY_CODE.get(code) if isinstance(code, str) else None
+
+
+def failure_error(
+    code: Any, message: Any, what: str, body: Any, *, stream: bool = True
+) -> GatewayError:
+    """The typed error for a failed response: typed like the status its ``code`` stands for
+    (``server_error`` is a 500...), and a `StreamError` too when it came in a stream."""
+    status = failure_status(code)
+    text = message if isinstance(message, str) and message else "the response failed"
+    cls: type[GatewayError]
+    if stream:
+        cls = stream_error_class(status, code)
+    else:
+        cls = error_class(status, code) if status is not None else APIStatusError
+    return cls(
+        f"{what}: {text}",
+        status_code=status,
+        code=code if isinstance(code, (str, int)) else None,
+        body=body,
+    )
 
 
 class ResponsesAccumulator:
@@ -139,14 +159,7 @@ class ResponsesAccumulator:
             self._summaries[(index, event.summary_index or 0)] = [event.text]
 
     def _error(self, code: Any, message: Any, event: ResponseStreamEvent) -> GatewayError:
-        status = failure_status(code)
-        text = message if isinstance(message, str) and message else "the response failed"
-        return stream_error_class(status, code)(
-            f"{event.type} event in the stream: {text}",
-            status_code=status,
-            code=code if isinstance(code, (str, int)) else None,
-            body=event.model_dump(),
-        )
+        return failure_error(code, message, f"{event.type} event in the stream", event.model_dump())
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -21,9 +21,9 @@ its ``error.code``, the response in ``.partial``); ``incomplete`` is a result (r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -31,15 +31,16 @@ from pydantic import ValidationError
 from ._client_core import Call, ClientCore, parsed_url
 from ._responses_stream import ResponsesStreamCore
 from .client import AsyncGatewayClient, GatewayClient, Options, _AsyncEvents, _Events
-from .error_mapping import error_payload, request_id_from_headers
-from .errors import GatewayError, ResponseParseError
+from .error_mapping import error_payload
+from .errors import GatewayError
 from .meta import meta_from_headers
 from .model_rules import apply_responses_model_rules
-from .responses_accumulator import ResponsesAccumulator
+from .responses_accumulator import failure_error
 from .responses_wire import Response, ResponsesRequest, ResponseStreamEvent, responses_body
 
 __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStream"]
 
+T = TypeVar("T")
 _validate_response = Response.__pydantic_validator__.validate_json
 _PROVIDER_PREFIX = "openai/"
 
@@ -63,12 +64,21 @@ class _ResponsesCore:
         self._core = client
         self._url = parsed_url(config.responses_url)
         self._provider_native = config.responses_route == "gateway"
-        self._headers = client._header_pair(config.auth_headers(config.responses_route))
+        route = config.responses_route
+        self._headers = (
+            (client._headers, client._stream_headers)
+            if route == config.endpoint
+            else client._header_pair(config.auth_headers(route))
+        )
 
     def _call(
         self, request: ResponsesRequest | Mapping[str, Any], options: Any, *, stream: bool
     ) -> Call:
-        prepared = apply_responses_model_rules(as_responses_request(request))
+        given = as_responses_request(request)
+        model = self._core.config.model
+        if "model" not in given.model_fields_set and given.model != model:
+            given = given.model_copy(update={"model": model})  # unset: the configured model
+        prepared = apply_responses_model_rules(given)
         body = responses_body(prepared)
         if stream:
             body["stream"] = True
@@ -88,50 +98,56 @@ class _ResponsesCore:
 
     def _response(self, response: httpx.Response, body: bytes, attempts: int) -> Response:
         """Parse a 2xx body into a `Response` with ``.meta``, or raise the error it holds."""
-        core, status, headers = self._core, response.status_code, response.headers
-        meta = meta_from_headers(headers, status, attempts)
+        core, headers = self._core, response.headers
         try:
             result: Response = _validate_response(body)
         except ValidationError as exc:
-            raise ResponseParseError(
+            raise core._parse_error(
                 "the response is not a JSON Responses API object "
                 f"(content-type {headers.get('content-type')!r})",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=core._scrub(body)[:8192].decode("utf-8", "replace"),
-                meta=meta,
+                response,
+                body,
+                attempts,
             ) from exc
         if "output" not in result.model_fields_set:
             extra = result.__pydantic_extra__ or {}
             if error_payload(extra) is not None or extra.get("success") is False:
                 raise core._status_error(response, body, attempts)
-            raise ResponseParseError(
+            raise core._parse_error(
                 "the response JSON is not a Responses API object (no 'output')",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=core._scrub(body)[:8192].decode("utf-8", "replace"),
-                meta=meta,
+                response,
+                body,
+                attempts,
             )
+        meta = meta_from_headers(headers, response.status_code, attempts)
         result.meta = meta
         if result.status == "failed":
             raise self._failed(result)
         return result
 
     def _failed(self, result: Response) -> GatewayError:
-        """A ``status: failed`` body, typed as the ``response.failed`` event would be."""
-        accumulator = ResponsesAccumulator()
-        event = ResponseStreamEvent(type="response.failed", response=result.model_dump())
-        accumulator.add(event)
-        error = accumulator.failure
-        assert error is not None
+        """A ``status: failed`` body, typed as the ``response.failed`` event would be (but not
+        a `StreamError`): the response is its ``partial``."""
+        found = result.error or {}
+        error = failure_error(
+            found.get("code"),
+            found.get("message"),
+            "the response failed",
+            result.model_dump(),
+            stream=False,
+        )
         meta = result.meta
         if meta is not None:
             error.meta, error.attempts = meta, meta.attempts
             error.request_id = meta.log_id or meta.ray_id
         error.partial = result
         return error
+
+    def _opener(self, call: Call, cls: Callable[..., T]) -> Callable[[httpx.Response, int], T]:
+        """What wraps an opened stream body of ``call`` into ``cls``."""
+        return lambda response, attempts: cls(
+            self._stream_core(response, call, attempts), response, self._core
+        )
 
     def _stream_core(
         self, response: httpx.Response, call: Call, attempts: int
@@ -186,13 +202,7 @@ class Responses(_ResponsesCore):
         """Open a streamed response: ``with client.responses.stream(req) as events: for e in
         events``; ``events.response()`` drains it and returns the final response."""
         call = self._call(request, options, stream=True)
-        client = self._client
-        return client._streaming(
-            call,
-            lambda response, attempts: ResponsesStream(
-                self._stream_core(response, call, attempts), response, client
-            ),
-        )
+        return self._client._streaming(call, self._opener(call, ResponsesStream))
 
 
 class AsyncResponses(_ResponsesCore):
@@ -216,10 +226,4 @@ class AsyncResponses(_ResponsesCore):
         """Open a streamed response: ``async with client.responses.stream(req) as events:
         async for e in events``; ``await events.response()`` drains it."""
         call = self._call(request, options, stream=True)
-        client = self._client
-        return client._streaming(
-            call,
-            lambda response, attempts: AsyncResponsesStream(
-                self._stream_core(response, call, attempts), response, client
-            ),
-        )
+        return self._client._streaming(call, self._opener(call, AsyncResponsesStream))

@@ -31,6 +31,7 @@ from pydantic import (
 
 from .catalog import DEFAULT_MODEL
 from .meta import GatewayMeta
+from .wire import FunctionDefinition
 
 __all__ = [
     "FunctionCallItem",
@@ -140,21 +141,13 @@ InputItem = Annotated[
 # --- tools and configs -------------------------------------------------------------------------
 
 
-class ResponsesFunctionTool(_Tolerant):
-    """A function tool, flat as the Responses API wants it (no ``function`` wrapper)."""
+class ResponsesFunctionTool(FunctionDefinition):
+    """A function tool, flat as the Responses API wants it (no ``function`` wrapper); the name
+    and schema rules are Chat Completions' (`FunctionDefinition`), other keys are kept."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: Literal["function"] = "function"
-    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
-    description: str | None = None
-    parameters: dict[str, Any] | None = None
-    strict: bool | None = None
-
-    @field_validator("parameters")
-    @classmethod
-    def _object_schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and value.get("type", "object") != "object":
-            raise ValueError("function parameters must be a JSON schema of type 'object'")
-        return value
 
 
 def _tool_tag(value: Any) -> str:
@@ -208,7 +201,8 @@ Metadata = Annotated[
 
 
 class ResponsesRequest(BaseModel):
-    """One Responses API request. ``stream`` is set by the client (``create`` / ``stream``).
+    """One Responses API request. ``stream`` is set by the client (``create`` / ``stream``);
+    ``model`` left unset is the client's ``config.model`` (`DEFAULT_MODEL` without a client).
 
     Every parameter of openai-python's ``ResponseCreateParams`` is declared; an unknown one is
     refused with the close matches. Numbers are strict (``True`` is not 1).

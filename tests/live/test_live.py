@@ -342,6 +342,102 @@ def test_responses_reasoning_with_tool_raw_httpx() -> None:
         assert second.json()["status"] in ("completed", "incomplete")
 
 
+# --- the transport's Responses API (gpt54nano_gateway client.responses) --------------------------
+
+LIVE_WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city.",
+    "strict": True,
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+}
+
+
+def test_transport_responses_create_and_stream(
+    config: GatewayConfig, run_io: Callable[..., Any]
+) -> None:
+    from gpt54nano_gateway import ResponsesRequest
+
+    request = ResponsesRequest(input="Reply with the single word: pong", max_output_tokens=200)
+
+    async def async_both() -> Any:
+        async with AsyncGatewayClient(config) as client:
+            created = await client.responses.create(request)
+            async with client.responses.stream(request) as events:
+                types = [event.type async for event in events]
+                return created, types, await events.response()
+
+    def sync_both() -> Any:
+        client = GatewayClient(config)
+        created = client.responses.create(request)
+        with client.responses.stream(request) as events:
+            types = [event.type for event in events]
+            return created, types, events.response()
+
+    created, types, streamed = run_io(sync_both, async_both)
+    for response in (created, streamed):
+        assert response.status in ("completed", "incomplete")
+        assert response.model.startswith("gpt-5.4-nano")
+        assert response.usage is not None and response.usage.total_tokens > 0
+        assert response.meta is not None and response.meta.status_code == 200
+    assert created.output_text
+    assert types[0] == "response.created" and types[-1] in (
+        "response.completed",
+        "response.incomplete",
+    )
+
+
+def test_transport_responses_tools_reasoning_round_trip(config: GatewayConfig) -> None:
+    """Tools + effort (refused on Chat Completions) and the sealed reasoning sent back."""
+    from gpt54nano_gateway import FunctionCallOutputItem, InputMessage, ResponsesRequest
+
+    question = InputMessage(role="user", content="What's the weather in Paris? Use the tool.")
+    request = ResponsesRequest(
+        input=[question],
+        tools=[LIVE_WEATHER_TOOL],
+        tool_choice="required",
+        reasoning={"effort": "low", "summary": "auto"},
+        include=["reasoning.encrypted_content"],
+        store=False,
+        max_output_tokens=600,
+    )
+    client = GatewayClient(config)
+    first = client.responses.create(request)
+    (call, *_) = first.function_calls
+    assert call.name == "get_weather" and call.call_id
+    assert all(item.encrypted_content for item in first.reasoning)
+    second = client.responses.create(
+        request.model_copy(
+            update={
+                "tool_choice": "auto",
+                "input": [
+                    question,
+                    *first.output,
+                    FunctionCallOutputItem(call_id=call.call_id, output="sunny, 21C"),
+                ],
+            }
+        )
+    )
+    assert second.status in ("completed", "incomplete")
+
+
+def test_transport_responses_on_the_provider_native_route() -> None:
+    """The 402 work-around: Responses on the gateway's /openai/responses (needs a gateway)."""
+    from gpt54nano_gateway import ResponsesRequest
+
+    gateway = os.environ.get("CLOUDFLARE_AI_GATEWAY_ID") or "default"
+    config = GatewayConfig.from_env(gateway_id=gateway, responses_endpoint="gateway")
+    response = GatewayClient(config).responses.create(
+        ResponsesRequest(input="Reply with the single word: pong", max_output_tokens=200)
+    )
+    assert response.status in ("completed", "incomplete") and response.output_text
+
+
 def test_langchain_agent_reasoning_with_tools_on_responses(config: GatewayConfig) -> None:
     """ChatGPT54Nano with tools and an effort goes to ``/v1/responses``; the sealed reasoning
     of each turn is accepted back by OpenAI on the next (store=False), to a final answer."""

@@ -8,16 +8,14 @@ either way, so that both paths are held to the same whole-object expectations.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from gpt54nano_gateway import (
-    AsyncGatewayClient,
+    ConfigurationError,
     FunctionCallItem,
     FunctionCallOutputItem,
-    GatewayClient,
     GatewayConfig,
     GatewayMeta,
     InputMessage,
@@ -26,12 +24,13 @@ from gpt54nano_gateway import (
     ResponsesRequest,
     ResponseStreamEvent,
     ResponseUsage,
-    RetryPolicy,
     SummaryText,
 )
 
 pytest.importorskip("starlette")
 from gpt54nano_emulator import Reply
+
+from . import test_loopback as loopback
 
 WEATHER_TOOL = {
     "type": "function",
@@ -45,39 +44,16 @@ WEATHER_TOOL = {
 }
 
 
-class Clients:
-    """A sync and an async client on one config; ``run_io`` picks one per test run."""
+class Clients(loopback.Clients):
+    """test_loopback's sync + async clients, with the Responses calls; ``run_io`` picks one."""
 
-    def __init__(self, emulator: Any, run_io: Callable[..., Any], **overrides: Any) -> None:
-        self.run_io = run_io
-        self.slept: list[float] = []
-
-        async def async_sleep(seconds: float) -> None:
-            self.slept.append(seconds)
-
-        values: dict[str, Any] = {
-            "account_id": emulator.account_id,
-            "api_token": emulator.api_token,
-            "base_url": emulator.base_url,
-        }
-        values.update(overrides)
-        self.config = GatewayConfig(**values)
-        policy = RetryPolicy(
-            max_retries=self.config.max_retries,
-            jitter=False,
-            sleep=self.slept.append,
-            async_sleep=async_sleep,
-        )
-        self.sync = GatewayClient(self.config, retry_policy=policy)
-        self.aio = AsyncGatewayClient(self.config, retry_policy=policy)
-
-    def create(self, request: ResponsesRequest | dict[str, Any], **kw: Any) -> Response:
+    def create_response(self, request: ResponsesRequest | dict[str, Any], **kw: Any) -> Response:
         async def aio() -> Response:
             return await self.aio.responses.create(request, **kw)
 
         return self.run_io(lambda: self.sync.responses.create(request, **kw), aio)  # type: ignore[no-any-return]
 
-    def stream(
+    def stream_response(
         self, request: ResponsesRequest | dict[str, Any], **kw: Any
     ) -> tuple[list[ResponseStreamEvent], GatewayMeta, Response]:
         def sync() -> tuple[list[ResponseStreamEvent], GatewayMeta, Response]:
@@ -95,7 +71,7 @@ class Clients:
         return self.run_io(sync, aio)  # type: ignore[no-any-return]
 
     def respond(self, request: ResponsesRequest | dict[str, Any], streaming: bool) -> Response:
-        return self.stream(request)[2] if streaming else self.create(request)
+        return self.stream_response(request)[2] if streaming else self.create_response(request)
 
 
 streaming = pytest.mark.parametrize("streaming", [False, True], ids=["create", "stream"])
@@ -133,7 +109,9 @@ def test_text_answer_usage_and_meta(emulator: Any, run_io: Any, streaming: bool)
 
 def test_stream_events_are_typed_and_meta_is_known_first(emulator: Any, run_io: Any) -> None:
     emulator.queue_reply(Reply(content="one two three"))
-    events, meta, response = Clients(emulator, run_io).stream(ResponsesRequest(input="Count"))
+    events, meta, response = Clients(emulator, run_io).stream_response(
+        ResponsesRequest(input="Count")
+    )
     types = [event.type for event in events]
     assert types[:2] == ["response.created", "response.in_progress"]
     assert types[-1] == "response.completed"
@@ -252,7 +230,7 @@ def test_structured_output_via_text_format(emulator: Any, run_io: Any, streaming
 
 def test_a_mapping_request_and_typed_items(emulator: Any, run_io: Any) -> None:
     emulator.queue_reply(Reply(content="ok"))
-    response = Clients(emulator, run_io).create(
+    response = Clients(emulator, run_io).create_response(
         {"input": [{"role": "user", "content": [{"type": "input_text", "text": "Hi"}]}]}
     )
     assert response.output_text == "ok"
@@ -272,3 +250,52 @@ def test_a_mapping_request_and_typed_items(emulator: Any, run_io: Any) -> None:
         "OtherItem",
     ]
     assert request.input[1] == FunctionCallItem(call_id="c1", name="f", arguments="{}")
+
+
+@pytest.mark.parametrize(
+    ("fields", "url"),
+    [
+        ({}, "https://api.cloudflare.com/client/v4/accounts/acct/ai/v1/responses"),
+        (
+            {"endpoint": "gateway", "gateway_id": "gw"},
+            "https://gateway.ai.cloudflare.com/v1/acct/gw/openai/responses",
+        ),
+        (
+            {"responses_endpoint": "gateway"},
+            "https://gateway.ai.cloudflare.com/v1/acct/default/openai/responses",
+        ),
+        (
+            {"responses_endpoint": "gateway", "base_url": "http://127.0.0.1:9/client/v4"},
+            "http://127.0.0.1:9/v1/acct/default/openai/responses",
+        ),
+        (
+            {"endpoint": "gateway", "responses_endpoint": "rest"},
+            "https://api.cloudflare.com/client/v4/accounts/acct/ai/v1/responses",
+        ),
+        (
+            {"endpoint": "gateway", "responses_endpoint": "rest", "base_url": "http://[::1]:9/v1"},
+            "http://[::1]:9/client/v4/accounts/acct/ai/v1/responses",
+        ),
+    ],
+)
+def test_responses_urls(fields: dict[str, Any], url: str) -> None:
+    config = GatewayConfig(account_id="acct", api_token="t", **fields)
+    assert config.responses_url == url
+
+
+def test_a_gateway_route_that_cannot_be_derived_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="cannot be derived"):
+        GatewayConfig(
+            account_id="acct",
+            api_token="t",
+            base_url="https://proxy.example/cf",
+            responses_endpoint="gateway",
+        )
+
+
+def test_an_unset_model_is_the_config_s(emulator: Any, run_io: Any) -> None:
+    clients = Clients(emulator, run_io, model="openai/gpt-5.4-mini")
+    clients.create_response(ResponsesRequest(input="Hi"))
+    assert emulator.requests[-1].body["model"] == "openai/gpt-5.4-mini"
+    clients.create_response(ResponsesRequest(input="Hi", model="openai/gpt-5.4-nano"))
+    assert emulator.requests[-1].body["model"] == "openai/gpt-5.4-nano"
