@@ -467,13 +467,14 @@ def _function_call_from_v1(block: Mapping[str, Any], message: AIMessage) -> dict
 
 def _get(obj: Any, name: str) -> Any:
     """A field of a wire object, as a dict or as the transport's pydantic model."""
-    if isinstance(obj, Mapping):
+    # isinstance(dict), not Mapping: the ABC check costs more than the lookup (per event).
+    if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
-    if isinstance(obj, Mapping):
+    if isinstance(obj, dict):
         return {k: v for k, v in obj.items() if v is not None}
     dumped: dict[str, Any] = obj.model_dump(mode="json", exclude_none=True)
     return dumped
