@@ -56,6 +56,9 @@ if TYPE_CHECKING:
     from .gateway_logs import AsyncGatewayLogs, GatewayLog, GatewayLogs, LogPatch
     from .meta import GatewayMeta, gateway_metadata
     from .model_rules import (
+        ModelRuleError,
+        ToolsWithReasoningError,
+        UnsupportedReasoningEffortError,
         apply_model_rules,
         apply_responses_model_rules,
         needs_responses_wire,
@@ -230,6 +233,9 @@ _HOMES: dict[str, str] = {
     "Usage": ".wire",
     "UserMessage": ".wire",
     "apply_model_rules": ".model_rules",
+    "ModelRuleError": ".model_rules",
+    "ToolsWithReasoningError": ".model_rules",
+    "UnsupportedReasoningEffortError": ".model_rules",
     "error_from_response": ".error_mapping",
     "request_to_wire": ".wire",
 }
@@ -287,6 +293,7 @@ __all__ = [
     "LogNotFoundError",
     "LogPatch",
     "Message",
+    "ModelRuleError",
     "NotFoundError",
     "OtherItem",
     "OutputItem",
@@ -326,7 +333,9 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "ToolMessage",
+    "ToolsWithReasoningError",
     "UnprocessableEntityError",
+    "UnsupportedReasoningEffortError",
     "Usage",
     "UserMessage",
     "__version__",

@@ -16,6 +16,7 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     ChatMessage,
+    FunctionMessage,
     HumanMessage,
     InvalidToolCall,
     SystemMessage,
@@ -76,13 +77,28 @@ def to_wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     """
     wire: list[dict[str, Any]] = []
     media: list[dict[str, Any]] = []
-    for message in messages:
+    legacy_call_id: str | None = None  # the id given to the last legacy `function_call`
+    for index, message in enumerate(messages):
+        if isinstance(message, FunctionMessage) and legacy_call_id is not None:
+            # The legacy function result answers the legacy call converted just before.
+            text = _text_content(message.content, "function")
+            wire.append({"role": "tool", "content": text, "tool_call_id": legacy_call_id})
+            legacy_call_id = None
+            continue
         if isinstance(message, ToolMessage):
             wire.append(_tool_message(message, media))
             continue
         if media:
             wire.append(_attachments_message(media))
             media = []
+        legacy_call_id = None
+        if isinstance(message, AIMessage) and (call := _legacy_function_call(message, index)):
+            legacy_call_id = call["id"]
+            item = _assistant_message(message)
+            item["tool_calls"] = [call]
+            item["content"] = item["content"] or None
+            wire.append(item)
+            continue
         wire.append(to_wire_message(message))
     if media:
         wire.append(_attachments_message(media))
@@ -102,11 +118,11 @@ def to_wire_message(message: BaseMessage) -> dict[str, Any]:
             raise UnsupportedContentError(f"unsupported __openai_role__ {role!r}")
         return _with_name({"role": role, "content": _text_content(message.content, role)}, message)
     if isinstance(message, ToolMessage):
-        return {
-            "role": "tool",
-            "content": _text_content(message.content, "tool"),
-            "tool_call_id": message.tool_call_id,
-        }
+        media: list[dict[str, Any]] = []
+        wire = _tool_message(message, media)
+        if media:  # only to_wire_messages can place them (in a user message after the run)
+            raise UnsupportedContentError("a tool message can only carry text; got a media block")
+        return wire
     if isinstance(message, ChatMessage):
         role = _ROLE_ALIASES.get(message.role, message.role)
         if role == "user":
@@ -124,6 +140,34 @@ def to_wire_message(message: BaseMessage) -> dict[str, Any]:
     raise UnsupportedContentError(f"unsupported message type {type(message).__name__}")
 
 
+def _legacy_function_call(message: AIMessage, index: int) -> dict[str, Any] | None:
+    """An OpenAI legacy ``additional_kwargs["function_call"]`` (no tool_calls) as a wire tool
+    call: the wire has no ``function_call`` field any more. Its id is made up, stable for the
+    history's position (the legacy format had none); the FunctionMessage after it gets it."""
+    call = message.additional_kwargs.get("function_call")
+    if not isinstance(call, Mapping) or message.tool_calls or message.invalid_tool_calls:
+        return None
+    name = call.get("name")
+    if not isinstance(name, str) or not name:
+        raise UnsupportedContentError("a legacy function_call needs a name to be resent")
+    arguments = call.get("arguments")
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
+    return {
+        "id": f"call_legacy_{index}",
+        "type": "function",
+        "function": {"name": name, "arguments": arguments},
+    }
+
+
+def _tool_content(texts: list[str]) -> str | list[dict[str, Any]]:
+    """One text as a string; several as separate text parts, as ChatOpenAI sends a list
+    content (joining them would glue ``"a"`` and ``"b"`` into ``"ab"``)."""
+    if len(texts) == 1:
+        return texts[0]
+    return [{"type": "text", "text": text} for text in texts]
+
+
 def _tool_message(message: ToolMessage, media: list[dict[str, Any]]) -> dict[str, Any]:
     """The wire tool message; its image/file blocks are appended to ``media`` instead."""
     # `name` and `status` are not part of the wire tool message; status="error" is conveyed by
@@ -139,7 +183,12 @@ def _tool_message(message: ToolMessage, media: list[dict[str, Any]]) -> dict[str
                 texts.append(str(block.get("text", "")))
             else:
                 media.append(_user_part(block))
-        text = "".join(texts) or "(the result is attached in the next message)"
+        texts = [text for text in texts if text]
+        return {
+            "role": "tool",
+            "content": _tool_content(texts or ["(the result is attached in the next message)"]),
+            "tool_call_id": message.tool_call_id,
+        }
     return {"role": "tool", "content": text, "tool_call_id": message.tool_call_id}
 
 

@@ -7,7 +7,7 @@ with `include_raw=True` it lands in `parsing_error` like any parsing failure.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.runnables import (
     Runnable,
     RunnableGenerator,
+    RunnableLambda,
     RunnableMap,
     RunnablePassthrough,
 )
@@ -44,12 +45,22 @@ def build_structured_output(
     method: StructuredOutputMethod = "json_schema",
     include_raw: bool = False,
     strict: bool | None = None,
+    tools: Sequence[Any] | None = None,
 ) -> Runnable[LanguageModelInput, Any]:
-    """The runnable `model.with_structured_output(schema, ...)` returns."""
+    """The runnable `model.with_structured_output(schema, ...)` returns.
+
+    `schema` may also be a wire `response_format` dict (`{"type": "json_schema", ...}`), sent
+    as is. `tools` (json_schema only) are bound too, strict: the model may call one instead of
+    answering, and `parsed` is then `None` (as in ChatOpenAI).
+    """
     if method == "json_mode" and strict is not None:
         raise ValueError("strict is not supported with method='json_mode'")
     if schema is None and method != "json_mode":
         raise ValueError(f"schema is required with method={method!r}")
+    if tools and method != "json_schema":
+        raise ValueError(f"tools= needs method='json_schema', not {method!r}")
+    if _is_wire_format(schema) and method != "json_schema":
+        raise ValueError(f"a response_format dict needs method='json_schema', not {method!r}")
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
 
@@ -69,13 +80,25 @@ def build_structured_output(
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
     elif method == "json_schema":
-        # Strict by default: the schema is then enforced by the model, not only hoped for.
-        strict = True if strict is None else strict
-        llm = model.bind(
-            response_format=to_wire_response_format(schema, strict=strict),
-            ls_structured_output_format=ls_format,
-        )
+        if _is_wire_format(schema):
+            response_format = _checked_wire_format(schema, strict)
+            strict = response_format["json_schema"].get("strict")
+        else:
+            # Strict by default: the schema is then enforced by the model, not only hoped for.
+            strict = True if strict is None else strict
+            response_format = to_wire_response_format(schema, strict=strict)
+        if tools:
+            llm = model.bind_tools(
+                tools,
+                strict=True if strict is None else strict,
+                response_format=response_format,
+                ls_structured_output_format=ls_format,
+            )
+        else:
+            llm = model.bind(response_format=response_format, ls_structured_output_format=ls_format)
         parser = _json_parser(schema, is_pydantic)
+        if tools:
+            parser = _none_on_tool_call(parser)
     elif method == "json_mode":
         llm = model.bind(
             response_format={"type": "json_object"}, ls_structured_output_format=ls_format
@@ -109,6 +132,41 @@ def to_wire_response_format(schema: Any, *, strict: bool) -> dict[str, Any]:
     if function.get("description"):
         spec["description"] = function["description"]
     return {"type": "json_schema", "json_schema": spec}
+
+
+def _is_wire_format(schema: Any) -> bool:
+    return (
+        isinstance(schema, Mapping)
+        and schema.get("type") == "json_schema"
+        and isinstance(schema.get("json_schema"), Mapping)
+    )
+
+
+def _checked_wire_format(schema: Mapping[str, Any], strict: bool | None) -> dict[str, Any]:
+    """A wire response_format as given; `strict=` may only repeat what it says (as ChatOpenAI)."""
+    spec = dict(schema["json_schema"])
+    if "name" not in spec or "schema" not in spec:
+        raise ValueError("a json_schema response_format needs json_schema.name and .schema")
+    if strict is not None and "strict" in spec and spec["strict"] is not strict:
+        raise ValueError(
+            f"the response_format already says strict={spec['strict']}, but strict={strict} "
+            "was passed too; give it in one place"
+        )
+    if strict is not None:
+        spec["strict"] = strict
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _none_on_tool_call(parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
+    """`parser`, but `None` for a message that calls a tool instead of answering."""
+
+    def parse(message: BaseMessage) -> Any:
+        return None if getattr(message, "tool_calls", None) else parser.invoke(message)
+
+    async def aparse(message: BaseMessage) -> Any:
+        return None if getattr(message, "tool_calls", None) else await parser.ainvoke(message)
+
+    return RunnableLambda(parse, afunc=aparse)
 
 
 def _json_parser(schema: Any, is_pydantic: bool) -> Runnable[Any, Any]:

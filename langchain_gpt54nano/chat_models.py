@@ -49,7 +49,10 @@ from ._convert import (
     to_wire_tool,
     to_wire_tool_choice,
 )
+from ._errors import translate_errors
+from ._llm_output import combine_llm_outputs
 from ._profile import get_profile
+from ._response_format import bindable_response_format, parses_response_format
 from ._responses import (
     ResponsesEventMapper,
     ResponsesParameterError,
@@ -297,8 +300,11 @@ class ChatGPT54Nano(BaseChatModel):
         ```
 
     Errors:
-        Transport errors reach you unchanged, as `gpt54nano_gateway` errors
-        (`AuthenticationError`, `RateLimitError`, `GatewayTimeoutError`, ...).
+        Transport errors keep their `gpt54nano_gateway` class (`AuthenticationError`,
+        `RateLimitError`, `GatewayTimeoutError`, ...) and attributes, and are also the matching
+        `langchain_core.exceptions` class (`ModelAuthenticationError`, `ModelRateLimitError`,
+        `ModelTimeoutError`, `ContextOverflowError` for a context-length 400, ...) with its
+        `is_retryable`, so agent middleware (retry, summarization, fallback) classifies them.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, extra="forbid")
@@ -522,6 +528,8 @@ class ChatGPT54Nano(BaseChatModel):
 
     # --- generation -----------------------------------------------------------------------
 
+    @translate_errors
+    @parses_response_format
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -539,6 +547,8 @@ class ChatGPT54Nano(BaseChatModel):
         completion = self._sync_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
+    @parses_response_format
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -556,6 +566,8 @@ class ChatGPT54Nano(BaseChatModel):
         completion = await self._async_client().create(request, options=options)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
+    @translate_errors
+    @parses_response_format
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -576,6 +588,8 @@ class ChatGPT54Nano(BaseChatModel):
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
 
+    @translate_errors
+    @parses_response_format
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -703,6 +717,10 @@ class ChatGPT54Nano(BaseChatModel):
             if not to_chunk.finished:
                 await stream.response()
 
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        # `generate()`'s llm_output: summed token_usage and model_name, as ChatOpenAI reports.
+        return combine_llm_outputs(llm_outputs, model_name=self.model_name)
+
     # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
 
     def get_token_ids(self, text: str) -> list[int]:
@@ -730,6 +748,7 @@ class ChatGPT54Nano(BaseChatModel):
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (any form LangChain accepts) for the following calls.
@@ -740,8 +759,16 @@ class ChatGPT54Nano(BaseChatModel):
                 bound tool's name, or a wire `tool_choice` dict.
             strict: Send strict JSON schemas (`additionalProperties: false`, all required).
             parallel_tool_calls: Allow several tool calls in one turn (sent when set).
+            response_format: A pydantic class, TypedDict, JSON schema or wire
+                `response_format` for the answer when the model calls no tool (as in
+                ChatOpenAI: tools are then strict unless `strict=False`, and a class's parsed
+                object lands in `additional_kwargs["parsed"]`).
             **kwargs: Further parameters bound with the tools.
         """
+        if response_format is not None:
+            # OpenAI requires strict function tools alongside a json_schema response_format.
+            strict = True if strict is None else strict
+            kwargs["response_format"] = bindable_response_format(response_format)
         formatted = [to_wire_tool(tool, strict=strict) for tool in tools]
         names = [tool["function"]["name"] for tool in formatted]
         wire_choice = to_wire_tool_choice(tool_choice, names)
@@ -758,12 +785,15 @@ class ChatGPT54Nano(BaseChatModel):
         method: StructuredOutputMethod = "json_schema",
         include_raw: bool = False,
         strict: bool | None = None,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
         """A runnable that returns `schema`-shaped output.
 
         Args:
-            schema: A pydantic class, TypedDict or JSON schema (optional for `json_mode`).
+            schema: A pydantic class, TypedDict, JSON schema or an OpenAI `response_format`
+                dict (`{"type": "json_schema", "json_schema": {...}}`, sent as is; optional
+                for `json_mode`).
             method: `"json_schema"` (default; `response_format` with the schema, strict
                 unless `strict=False`), `"function_calling"` (a forced tool call) or
                 `"json_mode"` (`response_format={"type": "json_object"}`; describe the
@@ -771,6 +801,9 @@ class ChatGPT54Nano(BaseChatModel):
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on
                 a parsing failure or refusal.
             strict: Strict schema adherence (`json_schema` / `function_calling` only).
+            tools: Tools bound too (`json_schema` only, strict): the model may call one
+                instead of answering; `parsed` is then `None` and the call is in the raw
+                message (use `include_raw=True`).
 
         Raises:
             StructuredOutputRefusalError: The model refused (without `include_raw`).
@@ -779,7 +812,7 @@ class ChatGPT54Nano(BaseChatModel):
         if kwargs:
             raise ValueError(f"unsupported arguments: {', '.join(sorted(kwargs))}")
         return build_structured_output(
-            self, schema, method=method, include_raw=include_raw, strict=strict
+            self, schema, method=method, include_raw=include_raw, strict=strict, tools=tools
         )
 
 

@@ -408,7 +408,7 @@ def test_structured_output_rejects_bad_arguments(llm: ChatGPT54Nano) -> None:
     with pytest.raises(ValueError, match="strict"):
         llm.with_structured_output(Joke, method="json_mode", strict=True)
     with pytest.raises(ValueError, match="unsupported"):
-        llm.with_structured_output(Joke, tools=[])
+        llm.with_structured_output(Joke, tool_choice="any")
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -460,3 +460,101 @@ def test_langchain_agent_reasoning_with_tools_on_responses(config: GatewayConfig
     )
     assert answers[-1].text and not answers[-1].tool_calls
     assert answers[-1].usage_metadata is not None
+
+
+# --- the client's GPT-5.4 rules: what OpenAI answers 400 to (above) is refused before sending ---
+
+
+def _rule_calls(llm: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """(runnable, per-call kwargs): minimal effort, tools + effort, tools + effort dropped."""
+    tools = llm.bind_tools([ADD_TOOL], tool_choice="required")
+    return [
+        (llm, {"reasoning_effort": "minimal"}),
+        (tools, {"reasoning_effort": "low"}),
+        (tools, {"reasoning_effort": "low", "tools_with_reasoning": "drop_effort"}),
+    ]
+
+
+def test_gpt54_rules_are_refused_before_sending(
+    config: GatewayConfig, run_io: Callable[..., Any]
+) -> None:
+    import warnings
+
+    import httpx
+
+    from gpt54nano_gateway import (
+        ModelRuleError,
+        ToolsWithReasoningError,
+        UnsupportedReasoningEffortError,
+    )
+    from langchain_gpt54nano import ChatGPT54Nano
+
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    async def arecord(request: httpx.Request) -> None:
+        sent.append(request)
+
+    def sync_calls() -> list[Any]:
+        results: list[Any] = []
+        with httpx.Client(event_hooks={"request": [record]}, timeout=60) as http:
+            llm = ChatGPT54Nano(client=GatewayClient(config, http_client=http), max_tokens=200)
+            for model, kwargs in _rule_calls(llm):
+                try:
+                    results.append(model.invoke("Add 2 and 3", **kwargs))
+                except ModelRuleError as exc:
+                    results.append(exc)
+        return results
+
+    async def async_calls() -> list[Any]:
+        results: list[Any] = []
+        async with httpx.AsyncClient(event_hooks={"request": [arecord]}, timeout=60) as http:
+            client = AsyncGatewayClient(config, http_client=http)
+            llm = ChatGPT54Nano(async_client=client, max_tokens=200)
+            for model, kwargs in _rule_calls(llm):
+                try:
+                    results.append(await model.ainvoke("Add 2 and 3", **kwargs))
+                except ModelRuleError as exc:
+                    results.append(exc)
+        return results
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        minimal, tools_refused, dropped = run_io(sync_calls, async_calls)
+    assert isinstance(minimal, UnsupportedReasoningEffortError)
+    assert "'none', 'low', 'medium', 'high' and 'xhigh'" in str(minimal)
+    assert isinstance(tools_refused, ToolsWithReasoningError)
+    assert "reasoning_effort='none'" in str(tools_refused)
+    assert "/v1/responses" in str(tools_refused)
+    # Only the drop_effort call went out, without the effort, and Cloudflare accepted it.
+    assert len(sent) == 1 and b"reasoning_effort" not in sent[0].content
+    assert dropped.tool_calls and dropped.tool_calls[0]["name"] == "add"
+    assert any("tools_with_reasoning='drop_effort'" in str(w.message) for w in caught)
+
+
+def test_langchain_response_format_and_multi_part_tool_result(
+    config: GatewayConfig, run_io: Callable[..., Any]
+) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from langchain_gpt54nano import ChatGPT54Nano
+
+    class Sum(BaseModel):
+        total: int
+
+    llm = ChatGPT54Nano(config=config, max_tokens=300)
+    call = {"name": "add", "args": {"a": 2, "b": 3}, "id": "call_1", "type": "tool_call"}
+    history = [
+        HumanMessage("Add 2 and 3 with the tool, then give the total."),
+        AIMessage("", tool_calls=[call]),
+        # Sent as two text parts of one tool message (as ChatOpenAI sends a list content).
+        ToolMessage([{"type": "text", "text": "result:"}, "5"], tool_call_id="call_1"),
+    ]
+    bound = llm.bind_tools([ADD_TOOL], response_format=Sum)  # strict tools + json_schema
+    message = run_io(lambda: bound.invoke(history), lambda: bound.ainvoke(history))
+    parsed = message.additional_kwargs["parsed"]
+    # Either an answer (parsed into Sum) or another tool call (parsed None): both are accepted
+    # wire; a 400 would have raised.
+    assert isinstance(parsed, Sum) if not message.tool_calls else parsed is None
