@@ -7,6 +7,7 @@ from langchain_gpt54nano._cost_callback import (
     GatewayCostCallbackHandler,
 )
 from langchain_gpt54nano._feedback import agateway_log, asend_feedback, gateway_log, send_feedback
+from langchain_gpt54nano._responses import ResponsesParameterError
 from langchain_gpt54nano._structured import StructuredOutputRefusalError
 from langchain_gpt54nano.chat_models import ChatGPT54Nano
 
@@ -14,6 +15,7 @@ __all__ = [
     "AsyncGatewayCostCallbackHandler",
     "ChatGPT54Nano",
     "GatewayCostCallbackHandler",
+    "ResponsesParameterError",
     "StructuredOutputRefusalError",
     "UnsupportedContentError",
     "__version__",

@@ -25,7 +25,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from gpt54nano_gateway.adapter_config import (
     CONNECTION_FIELDS,
@@ -38,6 +38,7 @@ from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
 from gpt54nano_gateway.errors import EmptyResponseError
 from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
+from gpt54nano_gateway.responses_wire import ResponsesRequest
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
 
 from . import _tokens
@@ -53,6 +54,13 @@ from ._errors import translate_errors
 from ._llm_output import combine_llm_outputs
 from ._profile import get_profile
 from ._response_format import bindable_response_format, parses_response_format
+from ._responses import (
+    ResponsesEventMapper,
+    ResponsesParameterError,
+    from_responses_output,
+    to_responses_body,
+    use_responses_wire,
+)
 from ._structured import StructuredOutputMethod, build_structured_output
 
 __all__ = ["ChatGPT54Nano"]
@@ -65,6 +73,7 @@ _LOCAL_KWARGS = frozenset(
         "gateway_options",
         "tools_with_reasoning",
         "extra_body",
+        "use_responses_api",
         # Tracing hints that core normally pops first; never let them reach the body.
         "ls_structured_output_format",
         "structured_output_format",
@@ -79,6 +88,9 @@ _PARAM_FIELDS = (
     "presence_penalty",
     "seed",
     "reasoning_effort",
+    "reasoning",
+    "include",
+    "store",
 )
 
 
@@ -107,9 +119,16 @@ class ChatGPT54Nano(BaseChatModel):
         reasoning_effort: `none`, `low`, `medium`, `high` or `xhigh` (GPT-5.4 refuses
             `minimal`; the transport raises before sending).
         tools_with_reasoning: What to do with function tools and a `reasoning_effort`
-            other than `none`, which GPT-5.4 Chat Completions refuses: `"error"` (default,
-            a `ToolsWithReasoningError` before sending) or `"drop_effort"` (send without
-            the effort, one warning). Also accepted per call.
+            other than `none`, which GPT-5.4 Chat Completions refuses: `"error"` (default:
+            the call goes to the Responses API unless `use_responses_api=False`, which
+            raises `ToolsWithReasoningError` before sending) or `"drop_effort"` (stay on
+            Chat Completions without the effort, one warning). Also accepted per call.
+        use_responses_api: `True` sends every call to the Responses API (`/v1/responses`),
+            `False` none; `None` (default) only those that need it (tools with an effort,
+            `output_version="responses/v1"`, `reasoning` / `include` / `store` / `text`).
+            Output there follows ChatOpenAI's `output_version` ("responses/v1" blocks by
+            default, "v0", "v1"); reasoning travels sealed in the messages (`store=False`,
+            `include=["reasoning.encrypted_content"]`) and is sent back automatically.
         stop, top_p, frequency_penalty, presence_penalty, seed: As in the OpenAI API.
         stream_usage: Report token usage on streams (default `True`).
         model_kwargs: Extra body parameters passed through unchanged.
@@ -316,7 +335,23 @@ class ChatGPT54Nano(BaseChatModel):
     reasoning_effort: Literal["none", "low", "medium", "high", "xhigh"] | None = None
     """GPT-5.4's efforts (`minimal` is refused upstream); not sent when `None`."""
     tools_with_reasoning: ToolsWithReasoning = "error"
-    """Function tools with an effort other than `none`: `"error"` or `"drop_effort"`."""
+    """Function tools with an effort other than `none` on Chat Completions: `"error"` or
+    `"drop_effort"`. Only consulted when the call stays on Chat Completions: with
+    `use_responses_api` unset, such calls go to the Responses API unless this is set to
+    `"drop_effort"`."""
+    use_responses_api: bool | None = None
+    """Send calls to the Responses API (`/v1/responses`). `None` (default): only when
+    `output_version="responses/v1"`, a Responses-only parameter (`reasoning`, `include`,
+    `store`, `text`, ...) or function tools together with a `reasoning_effort` other than
+    `none` ask for it (as ChatOpenAI decides; GPT-5.4 refuses the last on Chat Completions)."""
+    reasoning: dict[str, Any] | None = None
+    """Responses `reasoning` (`{"effort": ..., "summary": ...}`); `reasoning_effort` fills
+    `effort`, and `summary` is `"auto"` unless given."""
+    include: list[str] | None = None
+    """Responses `include`; `reasoning.encrypted_content` is added while `store` is false."""
+    store: bool | None = None
+    """Responses `store`; the adapter sends `False` unless set (reasoning travels sealed in the
+    messages instead)."""
     route_model: str | dict[str, str] | None = None
     """For `model="dynamic/<route>"`: the model the route serves (one id, or route name -> id),
     so its request rules apply; an undeclared route is sent as given (`GatewayConfig`)."""
@@ -514,6 +549,8 @@ class ChatGPT54Nano(BaseChatModel):
             return generate_from_stream(
                 self._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
             )
+        if self._uses_responses(kwargs):
+            return self._generate_responses(messages, stop, kwargs)
         request, options = self._build_request(messages, stop, kwargs)
         completion = self._sync_client().create(request, options=options)
         if not completion.choices:  # core needs a generation (IndexError otherwise)
@@ -533,6 +570,8 @@ class ChatGPT54Nano(BaseChatModel):
             return await agenerate_from_stream(
                 self._astream(messages, stop=stop, run_manager=run_manager, **kwargs)
             )
+        if self._uses_responses(kwargs):
+            return await self._agenerate_responses(messages, stop, kwargs)
         request, options = self._build_request(messages, stop, kwargs)
         completion = await self._async_client().create(request, options=options)
         if not completion.choices:  # core needs a generation (IndexError otherwise)
@@ -548,6 +587,9 @@ class ChatGPT54Nano(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if self._uses_responses(kwargs):
+            yield from self._stream_responses(messages, stop, run_manager, kwargs)
+            return
         request, options = self._build_request(messages, stop, kwargs, stream=True)
         to_chunk = _ChunkMapper(request.model or self.model_name)
         with self._sync_client().stream(request, options=options) as stream:
@@ -569,6 +611,10 @@ class ChatGPT54Nano(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if self._uses_responses(kwargs):
+            async for chunk in self._astream_responses(messages, stop, run_manager, kwargs):
+                yield chunk
+            return
         request, options = self._build_request(messages, stop, kwargs, stream=True)
         to_chunk = _ChunkMapper(request.model or self.model_name)
         async with self._async_client().stream(request, options=options) as stream:
@@ -580,6 +626,112 @@ class ChatGPT54Nano(BaseChatModel):
                 yield chunk
             if not (snapshot := stream.snapshot()).choices:  # core: "No generations found"
                 raise EmptyResponseError.of(snapshot, streamed=True)
+
+    # --- the Responses wire (converters in _responses) --------------------------------------
+
+    def _request_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params = {**self._default_params}
+        params.update((k, v) for k, v in kwargs.items() if k not in _LOCAL_KWARGS)
+        for extra in (self.extra_body, kwargs.get("extra_body")):
+            if extra:
+                params.update(extra)
+        if stop is not None:
+            params["stop"] = stop
+        return params
+
+    def _uses_responses(self, kwargs: dict[str, Any]) -> bool:
+        return use_responses_wire(
+            explicit=kwargs.get("use_responses_api", self.use_responses_api),
+            output_version=self.output_version,
+            params={**self._default_params, **kwargs},
+            tools_with_reasoning=kwargs.get("tools_with_reasoning", self.tools_with_reasoning),
+        )
+
+    def _build_responses_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[ResponsesRequest, GatewayOptions | None]:
+        body = to_responses_body(messages, self._request_params(stop, kwargs))
+        options = kwargs.get("gateway_options")
+        if isinstance(options, dict):
+            options = GatewayOptions(**options)
+        try:
+            request = ResponsesRequest.model_validate(body)
+        except ValidationError as exc:  # unknown or ill-typed: refused before sending
+            raise ResponsesParameterError(str(exc)) from exc
+        return request, options
+
+    def _generate_responses(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        response = self._sync_client().responses.create(request, options=options)
+        return from_responses_output(
+            response,
+            model=request.model or self.model_name,
+            gateway=meta_to_metadata(response.meta),
+            output_version=self.output_version,
+        )
+
+    async def _agenerate_responses(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        response = await self._async_client().responses.create(request, options=options)
+        return from_responses_output(
+            response,
+            model=request.model or self.model_name,
+            gateway=meta_to_metadata(response.meta),
+            output_version=self.output_version,
+        )
+
+    def _events_mapper(self, request: ResponsesRequest, kwargs: dict[str, Any]) -> Any:
+        return ResponsesEventMapper(
+            request.model or self.model_name,
+            output_version=self.output_version,
+            include_usage=kwargs.get("stream_usage", self.stream_usage),
+        )
+
+    def _stream_responses(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> Iterator[ChatGenerationChunk]:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        to_chunk = self._events_mapper(request, kwargs)
+        with self._sync_client().responses.stream(request, options=options) as stream:
+            to_chunk.gateway = meta_to_metadata(stream.meta)
+            for event in stream:
+                chunk = to_chunk(event)
+                if chunk is None:
+                    continue
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+            if not to_chunk.finished:
+                stream.response()  # raises the typed error (failed, error event, truncated)
+
+    async def _astream_responses(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request, options = self._build_responses_request(messages, stop, kwargs)
+        to_chunk = self._events_mapper(request, kwargs)
+        async with self._async_client().responses.stream(request, options=options) as stream:
+            to_chunk.gateway = meta_to_metadata(stream.meta)
+            async for event in stream:
+                chunk = to_chunk(event)
+                if chunk is None:
+                    continue
+                if run_manager is not None:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+            if not to_chunk.finished:
+                await stream.response()
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
         # `generate()`'s llm_output: summed token_usage and model_name, as ChatOpenAI reports.

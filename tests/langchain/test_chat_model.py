@@ -616,7 +616,11 @@ def test_minimal_is_not_an_accepted_field_value(emulator: Any) -> None:
         )
 
 
-def test_tools_with_effort_is_a_typed_error_by_default(run_io: RunIO, emulator: Any) -> None:
+def test_tools_with_effort_on_chat_completions_is_a_typed_error(
+    run_io: RunIO, emulator: Any
+) -> None:
+    # By default such calls go to the Responses API (test_responses.py); kept on Chat
+    # Completions explicitly, the transport's rule refuses them before sending.
     from gpt54nano_gateway.model_rules import ToolsWithReasoningError
 
     llm = ChatGPT54Nano(
@@ -624,6 +628,7 @@ def test_tools_with_effort_is_a_typed_error_by_default(run_io: RunIO, emulator: 
         account_id=emulator.account_id,
         api_key=emulator.api_token,
         reasoning_effort="low",
+        use_responses_api=False,
     ).bind_tools([_weather_tool()])
     with pytest.raises(ToolsWithReasoningError, match="Responses API"):
         _invoke(run_io, llm, "Weather?")

@@ -9,6 +9,7 @@ EXPECTED_ALL = [
     "AsyncGatewayCostCallbackHandler",
     "GatewayCostCallbackHandler",
     "ChatGPT54Nano",
+    "ResponsesParameterError",
     "StructuredOutputRefusalError",
     "UnsupportedContentError",
     "__version__",

@@ -198,3 +198,24 @@ class _OfflineDownloads:
         if url.endswith(".pdf"):
             return _Downloaded(_TINY_PDF)
         raise AssertionError(f"unexpected download in an offline test: {url}")
+
+
+class TestChatGPT54NanoResponsesUnit(TestChatGPT54NanoUnit):
+    """The unit suite again, with `use_responses_api=True`."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**super().chat_model_params, "use_responses_api": True}
+
+
+class TestChatGPT54NanoResponsesIntegration(TestChatGPT54NanoIntegration):
+    """The integration suite again, every call on the Responses wire (`/v1/responses`)."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**super().chat_model_params, "use_responses_api": True}
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        # The cassette holds Chat Completions traffic; test_stream_time is covered above.
+        return False

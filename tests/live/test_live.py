@@ -640,3 +640,27 @@ def test_transport_responses_on_the_provider_native_route() -> None:
         ResponsesRequest(input="Reply with the single word: pong", max_output_tokens=200)
     )
     assert response.status in ("completed", "incomplete") and response.output_text
+
+
+def test_langchain_agent_reasoning_with_tools_on_responses(config: GatewayConfig) -> None:
+    """ChatGPT54Nano with tools and an effort goes to ``/v1/responses``; the sealed reasoning
+    of each turn is accepted back by OpenAI on the next (store=False), to a final answer."""
+    from langchain.agents import create_agent
+
+    from langchain_gpt54nano import ChatGPT54Nano
+
+    def get_weather(city: str) -> str:
+        """Get the current weather for a city."""
+        return f"sunny in {city}"
+
+    llm = ChatGPT54Nano(config=config, reasoning_effort="low", max_tokens=600)
+    agent = create_agent(llm, tools=[get_weather])
+    state = agent.invoke({"messages": [("human", "What's the weather in Paris? Use the tool.")]})
+    answers = [m for m in state["messages"] if m.type == "ai"]
+    assert answers[0].tool_calls and answers[0].tool_calls[0]["name"] == "get_weather"
+    assert any(
+        isinstance(b, dict) and b.get("type") == "reasoning" and b.get("encrypted_content")
+        for b in answers[0].content
+    )
+    assert answers[-1].text and not answers[-1].tool_calls
+    assert answers[-1].usage_metadata is not None
