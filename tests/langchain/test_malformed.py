@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import langchain_core.exceptions
 import pytest
 from langchain_core.messages import AIMessage
 
@@ -73,7 +74,9 @@ def test_an_answer_without_any_choice_is_an_empty_response_error(
     with pytest.raises(GatewayError) as info:
         invoke(streaming)
     error = info.value
-    assert type(error) is EmptyResponseError
+    # The transport's class, also LangChain's (langchain_gpt54nano._errors): both must hold.
+    assert isinstance(error, EmptyResponseError)
+    assert isinstance(error, langchain_core.exceptions.ModelAPIError)
     assert error.partial is not None and error.partial.choices == []
     assert error.status_code == 200
 
