@@ -17,9 +17,9 @@
 # goes back on the next turn, so the chain of thought carries across tool calls. Nothing is
 # stored server-side (`store: false`).
 #
-# `GPT54Nano` (LlamaIndex) takes that route by itself for a call with tools and an effort. This
-# notebook shows the reasoning summaries, the streamed thinking, what goes back on the next
-# turn, and the token usage.
+# `GPT54Nano` (LlamaIndex) and `ChatGPT54Nano` (LangChain) take that route by themselves for a
+# call with tools and an effort. This notebook shows the reasoning summaries, the streamed
+# thinking, what goes back on the next turn, and the token usage, in both frameworks.
 
 # %% [markdown]
 # ## Where the calls go
@@ -192,6 +192,45 @@ class Person(BaseModel):
 
 
 responses_llm.structured_predict(Person, PromptTemplate("Extract: {text}"), text="Ada is 36.")
+
+
+# %% [markdown]
+# ## The same in LangChain: `create_agent` that reasons
+#
+# `ChatGPT54Nano(reasoning_effort="low")` with two tools goes to the Responses API too. Each
+# `AIMessage` carries its reasoning as a `reasoning` content block (the summary, and the
+# encrypted content that goes back on the next turn), beside its tool calls.
+
+# %%
+from langchain.agents import create_agent
+
+from langchain_gpt54nano import ChatGPT54Nano
+
+chat = ChatGPT54Nano(config=config, reasoning_effort="low")
+lc_agent = create_agent(chat, tools=[add, multiply], system_prompt="Use the tools.")
+script(
+    [
+        {"name": "add", "arguments": {"a": 4, "b": 5}},
+        {"name": "multiply", "arguments": {"a": 4, "b": 5}},
+    ],
+    "4 + 5 = 9, and 4 × 5 = 20.",
+)
+before = len(emulator.requests) if emulator is not None else 0
+state = lc_agent.invoke({"messages": [("human", "Add 4 and 5, and multiply them too")]})
+for message in state["messages"]:
+    if message.type != "ai":
+        continue
+    for block in message.content:
+        if isinstance(block, dict) and block.get("type") == "reasoning":
+            summary = " ".join(part["text"] for part in block.get("summary", []))
+            print("[reasoning]", summary)
+    for call in message.tool_calls:
+        print("[tool call]", call["name"], call["args"])
+print("final:", state["messages"][-1].text)
+print("usage of the last turn:", state["messages"][-1].usage_metadata)
+if emulator is not None:
+    lc_requests = [r for r in emulator.requests[before:] if r.path.endswith("/responses")]
+    print("reasoning sent back on the second turn:", lc_requests[1].reasoning_returned)
 
 
 # %%

@@ -219,8 +219,9 @@ def reasoning_text(body: Json, reply: Reply) -> str:
     if calls:
         names = " and ".join(f"`{call.get('name')}`" for call in calls)
         noun = "tool" if len(calls) == 1 else "tools"
+        heading = "a tool" if len(calls) == 1 else "tools"
         return (
-            f"**Choosing a {noun}**\n\nThe request needs {names}, so I will call the {noun} "
+            f"**Choosing {heading}**\n\nThe request needs {names}, so I will call the {noun} "
             "with arguments taken from the message."
         )
     messages = body.get("messages") or []

@@ -42,7 +42,7 @@ from gpt54nano_gateway.errors import ConfigurationError
 from llama_index_gpt54nano import GPT54Nano
 
 CHOOSING = (
-    "**Choosing a tools**\n\nThe request needs `add` and `multiply`, so I will call the tools "
+    "**Choosing tools**\n\nThe request needs `add` and `multiply`, so I will call the tools "
     "with arguments taken from the message."
 )
 USING = "**Using the tool results**\n\nThe tools answered; I will reply from their results."
