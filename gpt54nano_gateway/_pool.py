@@ -21,12 +21,18 @@ Proxies follow the standard variables as httpx reads them, but are resolved per 
 `resolve_proxy` (not frozen when the first pool was built), never apply to a loopback host, and are
 off with ``GatewayConfig(trust_env=False)``.
 
+Async backend: with the ``aiohttp`` extra installed, the async pools run on aiohttp's connection
+pool (``_aiohttp_transport``: httpcore's pool costs several times more CPU per request at a few
+hundred requests in flight); ``GatewayConfig(async_transport="httpx")`` keeps httpcore's. The
+backend is part of the lookup key, and the same per-loop and fork rules apply to both.
+
 Timeouts are not connection settings: the clients pass them per request, so every client shares
 the same pool whatever its timeouts. The pooled clients never follow redirects.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import ssl
@@ -34,7 +40,7 @@ import sys
 import threading
 import urllib.request
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -46,8 +52,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_POOL_KEY",
+    "AsyncBackend",
     "PoolKey",
     "aclose_async_pool",
+    "async_backend",
     "async_pool",
     "close_sync_pools",
     "pool_count",
@@ -95,6 +103,33 @@ def resolve_proxy(url: str, trust_env: bool) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all") or None
 
 
+AsyncBackend = Literal["httpx", "aiohttp"]
+_aiohttp_installed: bool | None = None
+
+
+def async_backend(config: GatewayConfig) -> AsyncBackend:
+    """The async pool ``config`` uses: aiohttp when installed (``"auto"``) or asked for, httpx
+    when asked for or when the proxy is not an HTTP(S) one (aiohttp speaks only those)."""
+    global _aiohttp_installed
+    choice = config.async_transport
+    if choice == "httpx":
+        return "httpx"
+    if _aiohttp_installed is None:
+        _aiohttp_installed = importlib.util.find_spec("aiohttp") is not None
+    proxy = resolve_proxy(config.chat_completions_url, config.trust_env)
+    usable = proxy is None or urlsplit(proxy).scheme in ("http", "https")
+    if choice == "aiohttp" and not (_aiohttp_installed and usable):
+        from .errors import ConfigurationError
+
+        why = (
+            "aiohttp is not installed (pip install 'gpt54nano[aiohttp]')"
+            if not _aiohttp_installed
+            else f"the proxy {proxy!r} is not an HTTP(S) one"
+        )
+        raise ConfigurationError(f"async_transport='aiohttp': {why}")
+    return "aiohttp" if _aiohttp_installed and usable else "httpx"
+
+
 def pool_key(config: GatewayConfig) -> PoolKey:
     """The connection settings of ``config`` that decide which shared pool it uses."""
     return (
@@ -108,9 +143,9 @@ def pool_key(config: GatewayConfig) -> PoolKey:
 _lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
 _sync: dict[PoolKey, httpx.Client] = {}
-_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, httpx.AsyncClient]] = (
-    weakref.WeakKeyDictionary()
-)
+_async: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[PoolKey, AsyncBackend], httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
 
 
 # Pools inherited over fork(): kept referenced so the child never finalises the parent's sockets.
@@ -165,32 +200,47 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
     return client
 
 
-def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
-    """The shared ``httpx.AsyncClient`` for ``key`` on the running event loop."""
+def _async_client(key: PoolKey, backend: AsyncBackend) -> httpx.AsyncClient:
+    context = shared_ssl_context()
+    if backend == "aiohttp":
+        from ._aiohttp_transport import AiohttpTransport  # aiohttp loads on first use only
+
+        transport = AiohttpTransport(limits=_limits(key), ssl_context=context, proxy=key[3])
+        # No proxy= here: httpx would mount its own transport for it, around ours.
+        return httpx.AsyncClient(
+            transport=transport, trust_env=False, follow_redirects=False, timeout=None
+        )
+    return httpx.AsyncClient(
+        verify=context,
+        limits=_limits(key),
+        proxy=key[3],
+        trust_env=False,  # proxies are resolved per config (resolve_proxy)
+        follow_redirects=False,
+        timeout=None,
+    )
+
+
+def async_pool(
+    key: PoolKey = DEFAULT_POOL_KEY, backend: AsyncBackend = "httpx"
+) -> httpx.AsyncClient:
+    """The shared ``httpx.AsyncClient`` for ``key`` and ``backend`` on the running event loop."""
     # asyncio is loaded whenever a loop runs; looking it up keeps it out of our import.
     loop: asyncio.AbstractEventLoop = sys.modules["asyncio"].get_running_loop()
     pools = _async.get(loop)
-    client = pools.get(key) if pools is not None else None
+    client = pools.get((key, backend)) if pools is not None else None
     if client is not None and not client.is_closed:
         return client
-    context = shared_ssl_context()
+    shared_ssl_context()  # built outside the lock, which it takes
     with _lock:
         # A new loop is the moment old ones are likely dead: drop their pools. Their idle
         # connections hold a reference to their loop, so the weak key alone would not free them.
         for dead in [other for other in _async if other.is_closed()]:
             del _async[dead]
         pools = _async.setdefault(loop, {})
-        client = pools.get(key)
+        client = pools.get((key, backend))
         if client is None or client.is_closed:
-            client = httpx.AsyncClient(
-                verify=context,
-                limits=_limits(key),
-                proxy=key[3],
-                trust_env=False,  # proxies are resolved per config (resolve_proxy)
-                follow_redirects=False,
-                timeout=None,
-            )
-            pools[key] = client
+            client = _async_client(key, backend)
+            pools[(key, backend)] = client
     return client
 
 

@@ -102,6 +102,9 @@ class GatewayConfig(BaseModel):
     max_keepalive_connections: Annotated[int, Field(ge=0)] = 20
     keepalive_expiry: Annotated[float, Field(ge=0)] = 15.0
     trust_env: bool = True  # honour HTTP(S)_PROXY / ALL_PROXY / NO_PROXY (never for loopback)
+    # The async clients' pool: "auto" is aiohttp's when the `aiohttp` extra is installed (much
+    # cheaper at hundreds of requests in flight), else httpx's; "httpx" keeps httpx's (_pool).
+    async_transport: Literal["auto", "aiohttp", "httpx"] = "auto"
 
     _url: str = PrivateAttr(default="")
 
