@@ -182,7 +182,8 @@ def adapter_only(llm: GPT54Nano, repeats: int) -> tuple[float, float]:
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gpt54nano_emulator", "--port", "0",
-         "--account-id", ACCOUNT, "--api-token", TOKEN, "--log-level", "warning"],
+         "--account-id", ACCOUNT, "--api-token", TOKEN, "--log-level", "warning",
+         "--tokens-per-second", "0"],  # the CLI paces streams by default
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip

@@ -65,6 +65,8 @@ def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
             TOKEN,
             "--log-level",
             "warning",
+            "--tokens-per-second",  # the CLI paces streams for people by default
+            "0",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from ._json import loads
 from ._stream import StreamCore
 from ._version import __version__
 from .config import GatewayConfig
@@ -65,7 +66,7 @@ def parsed_url(url: str) -> httpx.URL:
 
 def _text(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return loads(body)
     except ValueError:
         return body[:8192].decode("utf-8", "replace")
 
@@ -253,7 +254,7 @@ class ClientCore:
         if b'"choices"' in body:
             return None  # the common case, without a second JSON parse (create() checks the rest)
         try:
-            parsed = json.loads(body)
+            parsed = loads(body)
         except ValueError:
             return None  # create() reports the unparsable body
         if isinstance(parsed, dict) and "choices" not in parsed and error_payload(parsed):
@@ -288,50 +289,61 @@ class ClientCore:
         try:
             completion: ChatCompletion = _validate_completion(body)
         except ValidationError as exc:
-            raise ResponseParseError(
+            raise self._parse_error(
                 "the response is not a JSON chat.completion "
                 f"(content-type {headers.get('content-type')!r})",
-                status_code=status,
-                request_id=request_id_from_headers(headers),
-                attempts=attempts,
-                body=_text(self._scrub(body)),
-                meta=meta_from_headers(headers, status, attempts),
+                response,
+                body,
+                attempts,
             ) from exc
         extra = completion.__pydantic_extra__
         if extra and (extra.get("success") is False or extra.get("errors") or extra.get("error")):
             raise self._status_error(response, body, attempts)
         if "choices" not in completion.model_fields_set:
             result = extra.get("result") if extra else None
-            if isinstance(result, dict) and "choices" in result:  # v4 envelope around a completion
-                completion = ChatCompletion.model_validate(result)
-            else:
-                raise ResponseParseError(
+            if not (isinstance(result, dict) and "choices" in result):
+                raise self._parse_error(
                     "the response JSON is not a chat.completion (no 'choices')",
-                    status_code=status,
-                    request_id=request_id_from_headers(headers),
-                    attempts=attempts,
-                    body=_text(self._scrub(body)),
-                    meta=meta_from_headers(headers, status, attempts),
+                    response,
+                    body,
+                    attempts,
                 )
+            try:  # v4 envelope around a completion
+                completion = ChatCompletion.model_validate(result)
+            except ValidationError as exc:
+                raise self._parse_error(
+                    "the envelope's result is not a chat.completion", response, body, attempts
+                ) from exc
         source = completion.gatewayMetadata.keySource if completion.gatewayMetadata else None
         completion.meta = meta_from_headers(headers, status, attempts, source)
         return completion
 
+    def _parse_error(
+        self, what: str, response: httpx.Response, body: bytes, attempts: int
+    ) -> ResponseParseError:
+        status, headers = response.status_code, response.headers
+        return ResponseParseError(
+            what,
+            status_code=status,
+            request_id=request_id_from_headers(headers),
+            attempts=attempts,
+            body=_text(self._scrub(body)),
+            meta=meta_from_headers(headers, status, attempts),
+        )
+
     def _not_a_stream(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
         """The error for a 2xx answer to a stream request that is not an event stream."""
         try:
-            parsed = json.loads(body)
+            parsed = loads(body)
         except ValueError:
             parsed = None
         if error_payload(parsed) is not None:
             return self._status_error(response, body, attempts)
-        return ResponseParseError(
+        return self._parse_error(
             f"expected an event stream, got content-type {response.headers.get('content-type')!r}",
-            status_code=response.status_code,
-            request_id=request_id_from_headers(response.headers),
-            attempts=attempts,
-            body=_text(self._scrub(body)),
-            meta=meta_from_headers(response.headers, response.status_code, attempts),
+            response,
+            body,
+            attempts,
         )
 
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:

@@ -8,8 +8,23 @@ LlamaIndex) would pay both every time. So:
 - clients with equal connection settings (`pool_key`: limits and proxy) share one
   ``httpx.Client`` per process;
 - async clients share one ``httpx.AsyncClient`` per event loop (an ``AsyncClient`` is bound to the
-  loop its connections were opened on). Loops are held weakly, and pools of loops that have been
-  closed are dropped on the next lookup, so ``asyncio.run`` in a loop does not leak pools.
+  loop its connections were opened on), and a loop's pools are closed when that loop ends.
+
+Event loops: no pooled socket may outlive its loop. A socket still open when its loop closes is
+a ``ResourceWarning: unclosed transport`` (an error under ``-W error``, and a failed test for the
+next test of a pytest-asyncio suite), and makes uvloop's ``loop.close()`` raise ``OSError: [Errno
+16]``. asyncio has no "loop closing" callback, but every runner (``asyncio.run``, ``asyncio.Runner``
+and so pytest-asyncio, ``uvloop.run``) calls ``loop.shutdown_asyncgens()`` before it closes the
+loop, and that closes every async generator started on the loop. So the first pool of a loop
+starts one small generator there (`_close_at_shutdown`), parked at its ``yield``; when the loop
+shuts down, its ``finally`` closes that loop's pools, and only that loop's. A loop closed
+without ``shutdown_asyncgens`` (a bare ``loop.close()``) gets its pools dropped on the next
+lookup from another loop, as before (they cannot be closed without a running loop).
+
+Async backend: with the ``aiohttp`` extra installed, the async pools run on aiohttp's connection
+pool (``_aiohttp_transport``: httpcore's pool costs several times more CPU per request at a few
+hundred requests in flight); ``GatewayConfig(async_transport="httpx")`` keeps httpcore's. The
+backend is part of the lookup key, and the same per-loop and fork rules apply to both.
 
 Fork safety: a child process never touches its parent's pools. ``os.register_at_fork`` gives the
 child a fresh lock (another thread may have held it at the fork) and empty pool tables, so its
@@ -21,17 +36,13 @@ Proxies follow the standard variables as httpx reads them, but are resolved per 
 `resolve_proxy` (not frozen when the first pool was built), never apply to a loopback host, and are
 off with ``GatewayConfig(trust_env=False)``.
 
-Async backend: with the ``aiohttp`` extra installed, the async pools run on aiohttp's connection
-pool (``_aiohttp_transport``: httpcore's pool costs several times more CPU per request at a few
-hundred requests in flight); ``GatewayConfig(async_transport="httpx")`` keeps httpcore's. The
-backend is part of the lookup key, and the same per-loop and fork rules apply to both.
-
 Timeouts are not connection settings: the clients pass them per request, so every client shares
 the same pool whatever its timeouts. The pooled clients never follow redirects.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import ipaddress
 import os
@@ -40,6 +51,7 @@ import sys
 import threading
 import urllib.request
 import weakref
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
@@ -69,8 +81,8 @@ __all__ = [
 # pooled httpx clients are built with, taken from the config (`pool_key`), so configs with
 # different limits or proxies get different pools. httpx's own default limits (100 / 20):
 # httpcore's pool scans every connection per request, so larger limits cost ~9x the CPU per
-# request at 256 in flight (benchmarks/RESULTS.md); for more concurrency than this, inject an
-# httpx.AsyncClient on the httpx-aiohttp transport.
+# request at 256 in flight (benchmarks/RESULTS.md); async clients use aiohttp's pool instead
+# when the `aiohttp` extra is installed (`async_backend`).
 PoolKey = tuple[int, int, float, str | None]
 DEFAULT_POOL_KEY: PoolKey = (100, 20, 15.0, None)
 
@@ -146,6 +158,11 @@ _sync: dict[PoolKey, httpx.Client] = {}
 _async: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[PoolKey, AsyncBackend], httpx.AsyncClient]
 ] = weakref.WeakKeyDictionary()
+# One `_close_at_shutdown` generator per loop with pools: referenced here, since the loop itself
+# holds its generators only weakly.
+_closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 # Pools inherited over fork(): kept referenced so the child never finalises the parent's sockets.
@@ -155,9 +172,10 @@ _forked_away: list[object] = []
 def _after_fork_in_child() -> None:
     global _lock
     _lock = threading.Lock()  # the parent's may have been held by a thread that is gone here
-    _forked_away.append((dict(_sync), dict(_async)))
+    _forked_away.append((dict(_sync), dict(_async), dict(_closers)))
     _sync.clear()
     _async.clear()
+    _closers.clear()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows
@@ -236,12 +254,40 @@ def async_pool(
         # connections hold a reference to their loop, so the weak key alone would not free them.
         for dead in [other for other in _async if other.is_closed()]:
             del _async[dead]
+            _closers.pop(dead, None)
         pools = _async.setdefault(loop, {})
         client = pools.get((key, backend))
         if client is None or client.is_closed:
             client = _async_client(key, backend)
             pools[(key, backend)] = client
+        start_closer = loop not in _closers
+        if start_closer:
+            closer = _closers[loop] = _close_at_shutdown(loop)
+    if start_closer:
+        _start(closer, loop)
     return client
+
+
+async def _close_at_shutdown(loop: asyncio.AbstractEventLoop) -> AsyncGenerator[None, None]:
+    """Parked at its ``yield`` for the loop's lifetime; closed by ``loop.shutdown_asyncgens()``
+    (every runner calls it before closing the loop), it closes the loop's pools."""
+    try:
+        yield
+    finally:
+        with _lock:
+            pools = _async.pop(loop, None) or {}
+            _closers.pop(loop, None)
+        for client in pools.values():
+            await client.aclose()
+
+
+def _start(closer: AsyncGenerator[None, None], loop: asyncio.AbstractEventLoop) -> None:
+    """Run ``closer`` to its ``yield``, here and now: its first step registers it with the
+    running loop (the loop's asyncgen hooks), so that the loop's shutdown closes it."""
+    if getattr(loop, "_asyncgens_shutdown_called", False):
+        return  # already shutting down: starting one now would only warn; dropped as before
+    with contextlib.suppress(StopIteration):  # StopIteration: parked at its yield
+        next(closer.asend(None).__await__())
 
 
 def close_sync_pools() -> None:

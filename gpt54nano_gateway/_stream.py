@@ -10,13 +10,13 @@ whether the stream was complete: without ``[DONE]`` it is complete only if a fin
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from ._json import loads
 from .accumulator import StreamAccumulator
 from .error_mapping import error_payload, status_for_code, stream_error_class
 from .errors import (
@@ -138,7 +138,7 @@ class StreamCore:
         if token and token in text:
             text = text.replace(token, "<redacted>")
         try:
-            return json.loads(text)
+            return loads(text)
         except ValueError:
             return text[:8192]
 

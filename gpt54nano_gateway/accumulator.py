@@ -96,9 +96,8 @@ class StreamAccumulator:
                     value = getattr(chunk, name)
                     if value:  # "", 0 and None mean "not sent on this chunk"
                         header[name] = value
-        extra = chunk.__pydantic_extra__
-        if extra and "gatewayMetadata" in extra and "gatewayMetadata" not in header:
-            header["gatewayMetadata"] = extra["gatewayMetadata"]  # Cloudflare's keySource
+        if chunk.gatewayMetadata is not None and "gatewayMetadata" not in header:
+            header["gatewayMetadata"] = chunk.gatewayMetadata  # Cloudflare's keySource
         if chunk.usage is not None:
             self.usage = chunk.usage
         for choice in chunk.choices:

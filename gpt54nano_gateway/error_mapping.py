@@ -10,11 +10,11 @@ AI's ``AiError`` (``internalCode`` + ``message``) and OpenAI's ``{"error": {...}
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._json import loads
 from .errors import (
     DLP_BLOCK_CODES,
     GUARDRAIL_BLOCK_CODES,
@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 _MAX_BODY_TEXT = 8192
+_MAX_CODE_DIGITS = 18  # a longer string of digits stays a string code
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -81,7 +82,9 @@ def _as_code(value: Any) -> int | str | None:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value:
-        return int(value) if value.isdigit() else value
+        # ASCII digits only ("²".isdigit() is true), and few: int() refuses > 4300 digits.
+        plain = value.isascii() and value.isdigit() and len(value) <= _MAX_CODE_DIGITS
+        return int(value) if plain else value
     return None
 
 
@@ -121,8 +124,8 @@ def error_payload(body: Any) -> tuple[int | str | None, str] | None:
 
 def _decode(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return loads(body)
+    except ValueError:  # UnicodeDecodeError and too-deep nesting included
         text = body.decode("utf-8", "replace")
         return text[:_MAX_BODY_TEXT] + ("..." if len(text) > _MAX_BODY_TEXT else "")
 

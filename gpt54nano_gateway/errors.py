@@ -22,6 +22,7 @@
      +-- StreamTruncatedError                    ended without [DONE] and without finish_reason,
      |                                           or the connection dropped mid-stream (.partial)
      +-- ResponseParseError                      body is not the expected JSON / shape
+     |    +-- EmptyResponseError                 no choice at all (the adapters need one)
      +-- LogNotFoundError (also NotFoundError)   a gateway log that never appeared
 
 Cloudflare answers errors in four body shapes, depending on the layer that failed
@@ -51,6 +52,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DlpBlockedError",
+    "EmptyResponseError",
     "GatewayConnectionError",
     "GatewayError",
     "GatewayTimeoutError",
@@ -232,6 +234,28 @@ class StreamTruncatedError(GatewayError):
 
 class ResponseParseError(GatewayError):
     """A success status whose body is not a Chat Completions object."""
+
+
+class EmptyResponseError(ResponseParseError):
+    """A success without any answer in it: a completion with ``choices: []``, or a stream that
+    ended before any choice arrived (only ``data: [DONE]``, or only a usage chunk). The
+    transport returns such a completion as it came; the adapters, which must return a message,
+    raise this."""
+
+    @classmethod
+    def of(cls, completion: ChatCompletion, *, streamed: bool) -> EmptyResponseError:
+        """The error for ``completion`` (kept as ``partial``, its ``.meta`` as ``meta``)."""
+        meta = completion.meta
+        return cls(
+            "the stream ended before any choice arrived"
+            if streamed
+            else "the completion has no choices",
+            status_code=meta.status_code if meta is not None else None,
+            request_id=(meta.log_id or meta.ray_id) if meta is not None else None,
+            attempts=meta.attempts if meta is not None else 1,
+            meta=meta,
+            partial=completion,
+        )
 
 
 class LogNotFoundError(NotFoundError):

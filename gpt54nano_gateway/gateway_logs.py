@@ -35,6 +35,7 @@ from pydantic import (
     ValidationError,
 )
 
+from ._json import loads
 from ._pool import async_pool, sync_pool
 from .config import GatewayConfig
 from .error_mapping import error_from_response
@@ -113,7 +114,7 @@ def _decode_metadata(result: dict[str, Any]) -> dict[str, Any]:
     metadata = result.get("metadata")
     if isinstance(metadata, str):
         try:
-            parsed = json.loads(metadata)
+            parsed = loads(metadata)
         except ValueError:
             return result
         if isinstance(parsed, dict):
@@ -205,7 +206,7 @@ class _LogsCore:
     @staticmethod
     def _json(response: httpx.Response) -> Any:
         try:
-            return response.json()
+            return loads(response.content)
         except ValueError:
             raise ResponseParseError(
                 "gateway log API: the body is not JSON", status_code=response.status_code

@@ -7,12 +7,13 @@ adapters expose it under one key, ``"gateway"``, spelt by `gateway_metadata` (La
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict
+
+from ._json import loads
 
 __all__ = ["GatewayMeta", "gateway_metadata", "meta_from_headers"]
 
@@ -53,7 +54,7 @@ def dlp_from_header(value: str | None) -> dict[str, Any] | None:
     if value is None:
         return None
     try:
-        parsed = json.loads(value)
+        parsed = loads(value)
     except ValueError:
         return {"raw": value}
     return parsed if isinstance(parsed, dict) else {"raw": value}

@@ -9,7 +9,8 @@ httpx-sse do not (see ``docs/reference/transport.md`` §2.2):
   next is ONE line end (the CR dispatches at once; the LF is then skipped);
 - an event whose data buffer is empty is not dispatched (``event: ping\\n\\n`` yields nothing),
   so stray blank lines never become empty events;
-- ``retry`` is honoured only when it is all ASCII digits, ``id`` only when it has no NUL;
+- ``retry`` is honoured only when it is all ASCII digits (at most 10 of them), ``id`` only
+  when it has no NUL;
 - text is decoded as UTF-8 with U+FFFD replacement, never raising.
 
 Cost is linear in the input: a feed without any line end is parked in a list of pieces (not
@@ -27,6 +28,9 @@ __all__ = ["DONE", "SSEDecoder", "ServerSentEvent"]
 DONE = "[DONE]"
 _BOM = b"\xef\xbb\xbf"
 _LINE_ENDS = (10, 13)  # LF, CR
+# A reconnection time of more digits (> 115 days in ms) is ignored like one that is not digits:
+# int() refuses strings of more than 4300 digits, and no server means such a delay.
+_MAX_RETRY_DIGITS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +134,12 @@ class SSEDecoder:
                 self._event = value
             elif name == "id" and "\0" not in value:  # an id with NUL is ignored
                 self._id = value
-            elif name == "retry" and value.isascii() and value.isdigit():  # digits only
+            elif (
+                name == "retry"
+                and value.isascii()
+                and value.isdigit()  # digits only
+                and len(value) <= _MAX_RETRY_DIGITS
+            ):
                 self._retry = int(value)
             # anything else, including comments (empty name), is ignored
         return events

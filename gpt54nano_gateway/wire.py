@@ -425,3 +425,6 @@ class ChatCompletionChunk(_Tolerant):
     usage: Usage | None = None
     system_fingerprint: str | None = None
     service_tier: str | None = None
+    # Cloudflare's keySource; typed here (not an extra key) so a wrong shape is refused with
+    # the chunk that carries it, not later when the completion is assembled.
+    gatewayMetadata: GatewayMetadata | None = None

@@ -367,6 +367,10 @@ def from_wire_completion(completion: ChatCompletion, *, model: str) -> ChatResul
             except Exception as exc:  # OutputParserException: arguments are not JSON
                 invalid.append(make_invalid_tool_call(raw_dict, str(exc)))
                 continue
+            if parsed is not None and not isinstance(parsed["args"], dict):
+                # JSON, but not an object ("[1]", "5"): as the stream path reports it.
+                invalid.append(make_invalid_tool_call(raw_dict, "arguments are not a JSON object"))
+                continue
             if parsed is not None:
                 tool_calls.append(
                     ToolCall(name=parsed["name"], args=parsed["args"], id=parsed.get("id"))

@@ -35,6 +35,7 @@ from gpt54nano_gateway.adapter_config import (
 from gpt54nano_gateway.catalog import DEFAULT_MODEL
 from gpt54nano_gateway.client import AsyncGatewayClient, GatewayClient
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.errors import EmptyResponseError
 from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatCompletionChunk, ChatRequest
@@ -500,6 +501,8 @@ class ChatGPT54Nano(BaseChatModel):
             )
         request, options = self._build_request(messages, stop, kwargs)
         completion = self._sync_client().create(request, options=options)
+        if not completion.choices:  # core needs a generation (IndexError otherwise)
+            raise EmptyResponseError.of(completion, streamed=False)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
     async def _agenerate(
@@ -515,6 +518,8 @@ class ChatGPT54Nano(BaseChatModel):
             )
         request, options = self._build_request(messages, stop, kwargs)
         completion = await self._async_client().create(request, options=options)
+        if not completion.choices:  # core needs a generation (IndexError otherwise)
+            raise EmptyResponseError.of(completion, streamed=False)
         return from_wire_completion(completion, model=request.model or self.model_name)
 
     def _stream(
@@ -533,6 +538,8 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+            if not (snapshot := stream.snapshot()).choices:  # core: "No generations found"
+                raise EmptyResponseError.of(snapshot, streamed=True)
 
     async def _astream(
         self,
@@ -550,6 +557,8 @@ class ChatGPT54Nano(BaseChatModel):
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+            if not (snapshot := stream.snapshot()).choices:  # core: "No generations found"
+                raise EmptyResponseError.of(snapshot, streamed=True)
 
     # --- token counts (extra `tokens`; logic in _tokens) -----------------------------------
 

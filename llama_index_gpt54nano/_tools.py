@@ -69,7 +69,7 @@ def parse_tool_arguments(arguments: Any) -> dict[str, Any]:
         return {}
     try:
         value = parse_partial_json(arguments)  # json.loads first, then closes what is open
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json.loads
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -52,6 +52,7 @@ from gpt54nano_gateway.adapter_config import (
 )
 from gpt54nano_gateway.catalog import CONTEXT_WINDOW, DEFAULT_MODEL, MAX_OUTPUT_TOKENS
 from gpt54nano_gateway.config import GatewayConfig, refuse_pickle
+from gpt54nano_gateway.errors import EmptyResponseError
 from gpt54nano_gateway.model_rules import ToolsWithReasoning, apply_model_rules
 from gpt54nano_gateway.options import GatewayOptions
 from gpt54nano_gateway.wire import ChatRequest
@@ -298,11 +299,15 @@ class GPT54Nano(StructuredOutputLLM):
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request, options = self._build_request(messages, kwargs)
         completion = self._get_client().create(request, options=options)
+        if not completion.choices:
+            raise EmptyResponseError.of(completion, streamed=False)
         return from_wire_completion(completion)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request, options = self._build_request(messages, kwargs)
         completion = await self._get_aclient().create(request, options=options)
+        if not completion.choices:
+            raise EmptyResponseError.of(completion, streamed=False)
         return from_wire_completion(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -315,6 +320,8 @@ class GPT54Nano(StructuredOutputLLM):
                 for chunk in stream:
                     if (response := assembler.feed(chunk, stream.accumulator)) is not None:
                         yield response
+                if not (snapshot := stream.snapshot()).choices:
+                    raise EmptyResponseError.of(snapshot, streamed=True)
                 if assembler.last is None:
                     yield assembler.final(stream.accumulator)
 
@@ -330,6 +337,8 @@ class GPT54Nano(StructuredOutputLLM):
                 async for chunk in stream:
                     if (response := assembler.feed(chunk, stream.accumulator)) is not None:
                         yield response
+                if not (snapshot := stream.snapshot()).choices:
+                    raise EmptyResponseError.of(snapshot, streamed=True)
                 if assembler.last is None:
                     yield assembler.final(stream.accumulator)
 
