@@ -1163,7 +1163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the table")
     parser.add_argument(
         "--sections",
-        default="requests,streams,concurrency,imports,rss,ttft,callgrind",
+        # ttft is opt-in for now: the full run of 2026-12-02 hung in it (15 paced streams per
+        # path; --tiny's single stream passed). Not yet diagnosed.
+        default="requests,streams,concurrency,imports,rss,callgrind",
         help="comma-separated subset of requests,streams,concurrency,imports,rss,ttft,callgrind",
     )
     parser.add_argument("--tiny", action="store_true", help="every section at its smallest")
