@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,8 +46,18 @@ __all__ = ["Call", "ClientCore", "is_event_stream", "is_json", "is_uncompressed"
 logger = logging.getLogger("gpt54nano_gateway")
 
 USER_AGENT = f"gpt54nano/{__version__}"
+
+
 # The validator itself: model_validate_json adds ~0.5 µs of wrapping per call.
-_validate_completion = ChatCompletion.__pydantic_validator__.validate_json
+# Looked up on first use (the models build on first use): then rebound to the validator.
+def _first_completion(body: bytes) -> ChatCompletion:
+    global _validate_completion
+    _validate_completion = ChatCompletion.__pydantic_validator__.validate_json
+    result: ChatCompletion = ChatCompletion.__pydantic_validator__.validate_json(body)
+    return result
+
+
+_validate_completion: Callable[[bytes], ChatCompletion] = _first_completion
 
 
 @lru_cache(maxsize=64)

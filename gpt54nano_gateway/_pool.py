@@ -21,6 +21,11 @@ shuts down, its ``finally`` closes that loop's pools, and only that loop's. A lo
 without ``shutdown_asyncgens`` (a bare ``loop.close()``) gets its pools dropped on the next
 lookup from another loop, as before (they cannot be closed without a running loop).
 
+Async backend: with the ``aiohttp`` extra installed, the async pools run on aiohttp's connection
+pool (``_aiohttp_transport``: httpcore's pool costs several times more CPU per request at a few
+hundred requests in flight); ``GatewayConfig(async_transport="httpx")`` keeps httpcore's. The
+backend is part of the lookup key, and the same per-loop and fork rules apply to both.
+
 Fork safety: a child process never touches its parent's pools. ``os.register_at_fork`` gives the
 child a fresh lock (another thread may have held it at the fork) and empty pool tables, so its
 first request opens its own connections. The inherited clients are only forgotten, never closed:
@@ -38,6 +43,7 @@ the same pool whatever its timeouts. The pooled clients never follow redirects.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import ipaddress
 import os
 import ssl
@@ -46,7 +52,7 @@ import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -58,8 +64,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_POOL_KEY",
+    "AsyncBackend",
     "PoolKey",
     "aclose_async_pool",
+    "async_backend",
     "async_pool",
     "close_sync_pools",
     "pool_count",
@@ -73,8 +81,8 @@ __all__ = [
 # pooled httpx clients are built with, taken from the config (`pool_key`), so configs with
 # different limits or proxies get different pools. httpx's own default limits (100 / 20):
 # httpcore's pool scans every connection per request, so larger limits cost ~9x the CPU per
-# request at 256 in flight (benchmarks/RESULTS.md); for more concurrency than this, inject an
-# httpx.AsyncClient on the httpx-aiohttp transport.
+# request at 256 in flight (benchmarks/RESULTS.md); async clients use aiohttp's pool instead
+# when the `aiohttp` extra is installed (`async_backend`).
 PoolKey = tuple[int, int, float, str | None]
 DEFAULT_POOL_KEY: PoolKey = (100, 20, 15.0, None)
 
@@ -107,6 +115,33 @@ def resolve_proxy(url: str, trust_env: bool) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all") or None
 
 
+AsyncBackend = Literal["httpx", "aiohttp"]
+_aiohttp_installed: bool | None = None
+
+
+def async_backend(config: GatewayConfig) -> AsyncBackend:
+    """The async pool ``config`` uses: aiohttp when installed (``"auto"``) or asked for, httpx
+    when asked for or when the proxy is not an HTTP(S) one (aiohttp speaks only those)."""
+    global _aiohttp_installed
+    choice = config.async_transport
+    if choice == "httpx":
+        return "httpx"
+    if _aiohttp_installed is None:
+        _aiohttp_installed = importlib.util.find_spec("aiohttp") is not None
+    proxy = resolve_proxy(config.chat_completions_url, config.trust_env)
+    usable = proxy is None or urlsplit(proxy).scheme in ("http", "https")
+    if choice == "aiohttp" and not (_aiohttp_installed and usable):
+        from .errors import ConfigurationError
+
+        why = (
+            "aiohttp is not installed (pip install 'gpt54nano[aiohttp]')"
+            if not _aiohttp_installed
+            else f"the proxy {proxy!r} is not an HTTP(S) one"
+        )
+        raise ConfigurationError(f"async_transport='aiohttp': {why}")
+    return "aiohttp" if _aiohttp_installed and usable else "httpx"
+
+
 def pool_key(config: GatewayConfig) -> PoolKey:
     """The connection settings of ``config`` that decide which shared pool it uses."""
     return (
@@ -120,9 +155,9 @@ def pool_key(config: GatewayConfig) -> PoolKey:
 _lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
 _sync: dict[PoolKey, httpx.Client] = {}
-_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, httpx.AsyncClient]] = (
-    weakref.WeakKeyDictionary()
-)
+_async: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[PoolKey, AsyncBackend], httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
 # One `_close_at_shutdown` generator per loop with pools: referenced here, since the loop itself
 # holds its generators only weakly.
 _closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = (
@@ -183,15 +218,37 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
     return client
 
 
-def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
-    """The shared ``httpx.AsyncClient`` for ``key`` on the running event loop."""
+def _async_client(key: PoolKey, backend: AsyncBackend) -> httpx.AsyncClient:
+    context = shared_ssl_context()
+    if backend == "aiohttp":
+        from ._aiohttp_transport import AiohttpTransport  # aiohttp loads on first use only
+
+        transport = AiohttpTransport(limits=_limits(key), ssl_context=context, proxy=key[3])
+        # No proxy= here: httpx would mount its own transport for it, around ours.
+        return httpx.AsyncClient(
+            transport=transport, trust_env=False, follow_redirects=False, timeout=None
+        )
+    return httpx.AsyncClient(
+        verify=context,
+        limits=_limits(key),
+        proxy=key[3],
+        trust_env=False,  # proxies are resolved per config (resolve_proxy)
+        follow_redirects=False,
+        timeout=None,
+    )
+
+
+def async_pool(
+    key: PoolKey = DEFAULT_POOL_KEY, backend: AsyncBackend = "httpx"
+) -> httpx.AsyncClient:
+    """The shared ``httpx.AsyncClient`` for ``key`` and ``backend`` on the running event loop."""
     # asyncio is loaded whenever a loop runs; looking it up keeps it out of our import.
     loop: asyncio.AbstractEventLoop = sys.modules["asyncio"].get_running_loop()
     pools = _async.get(loop)
-    client = pools.get(key) if pools is not None else None
+    client = pools.get((key, backend)) if pools is not None else None
     if client is not None and not client.is_closed:
         return client
-    context = shared_ssl_context()
+    shared_ssl_context()  # built outside the lock, which it takes
     with _lock:
         # A new loop is the moment old ones are likely dead: drop their pools. Their idle
         # connections hold a reference to their loop, so the weak key alone would not free them.
@@ -199,17 +256,10 @@ def async_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.AsyncClient:
             del _async[dead]
             _closers.pop(dead, None)
         pools = _async.setdefault(loop, {})
-        client = pools.get(key)
+        client = pools.get((key, backend))
         if client is None or client.is_closed:
-            client = httpx.AsyncClient(
-                verify=context,
-                limits=_limits(key),
-                proxy=key[3],
-                trust_env=False,  # proxies are resolved per config (resolve_proxy)
-                follow_redirects=False,
-                timeout=None,
-            )
-            pools[key] = client
+            client = _async_client(key, backend)
+            pools[(key, backend)] = client
         start_closer = loop not in _closers
         if start_closer:
             closer = _closers[loop] = _close_at_shutdown(loop)

