@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from ._json import loads
 from ._responses_stream import ResponsesStreamCore
-from ._stream import StreamCore
+from ._stream import StreamCore, deadline_error
 from ._version import __version__
 from .config import GatewayConfig
 from .error_mapping import error_from_response, error_payload, request_id_from_headers
@@ -102,6 +102,11 @@ def as_options(options: object) -> GatewayOptions | None:
     if isinstance(options, Mapping):
         return GatewayOptions.model_validate(options)
     raise TypeError(f"options must be GatewayOptions or a mapping, not {type(options).__name__}")
+
+
+#: How early a read timeout cut to the overall deadline may fire (event-loop timers run up to a
+#: clock tick early): a timeout that close to the deadline is reported as the deadline.
+TIMER_SLACK = 0.05
 
 
 class ClientCore:
@@ -206,9 +211,12 @@ class ClientCore:
             "POST", url, content=call.content, headers=call.headers, timeout=timeout
         )
 
-    def _past_deadline(self, call: Call, attempts: int) -> GatewayTimeoutError | None:
-        """The error for a body read still going at the overall deadline (checked per read)."""
-        if call.deadline is None or time.monotonic() <= call.deadline:
+    def _past_deadline(
+        self, call: Call, attempts: int, slack: float = 0.0
+    ) -> GatewayTimeoutError | None:
+        """The error for a body read still going at the overall deadline (checked per read).
+        ``slack``: a read timeout cut to the deadline may fire a timer tick early."""
+        if call.deadline is None or time.monotonic() + slack <= call.deadline:
             return None
         return GatewayTimeoutError(
             "overall deadline exceeded while reading the response body", attempts=attempts
@@ -295,6 +303,9 @@ class ClientCore:
         when it failed while draining after ``[DONE]`` (the answer is complete)."""
         if core.done:
             return None
+        if isinstance(exc, httpx.TimeoutException) and core.past_deadline(TIMER_SLACK):
+            # The read timeout was cut to the deadline (_request): it is the deadline.
+            return deadline_error(core.meta, core.snapshot())
         return self._transport_error(exc, core.meta.attempts, core.snapshot(), core.meta)
 
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:

@@ -47,6 +47,10 @@ class ResponsesStreamCore:
         """A terminal event arrived (the rest of the body is only drained)."""
         return self.accumulator.done
 
+    def past_deadline(self, slack: float = 0.0) -> bool:
+        """Whether the overall deadline has passed (or is within ``slack`` seconds)."""
+        return self._deadline is not None and time.monotonic() + slack > self._deadline
+
     def feed(self, data: bytes) -> list[ResponseStreamEvent]:
         """The events completed by ``data``. Raises on failure events and on the deadline."""
         events = self._decoder.feed(data)

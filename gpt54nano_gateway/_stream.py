@@ -106,6 +106,10 @@ class StreamCore:
         self._deadline = deadline
         self._token = token  # kept masked; read only to scrub an error body
 
+    def past_deadline(self, slack: float = 0.0) -> bool:
+        """Whether the overall deadline has passed (or is within ``slack`` seconds)."""
+        return self._deadline is not None and time.monotonic() + slack > self._deadline
+
     def feed(self, data: bytes) -> list[ChatCompletionChunk]:
         """The chunks completed by ``data``. Raises on error events and on the deadline."""
         events = self._decoder.feed(data)

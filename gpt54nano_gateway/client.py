@@ -41,7 +41,14 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 
-from ._client_core import Call, ClientCore, is_event_stream, is_json, is_uncompressed
+from ._client_core import (
+    TIMER_SLACK,
+    Call,
+    ClientCore,
+    is_event_stream,
+    is_json,
+    is_uncompressed,
+)
 from ._pool import async_backend, async_pool, pool_key, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
@@ -235,6 +242,9 @@ class GatewayClient(ClientCore):
             if body is None:
                 body = self._read(response, call, attempts)
         except httpx.HTTPError as exc:
+            late = self._past_deadline(call, attempts, TIMER_SLACK)
+            if isinstance(exc, httpx.TimeoutException) and late is not None:
+                raise late from exc  # the read timeout was cut to the deadline: it is the deadline
             raise self._transport_error(exc, attempts) from exc
         finally:
             response.close()
@@ -374,6 +384,9 @@ class AsyncGatewayClient(ClientCore):
             if body is None:
                 body = await self._read(response, call, attempts)
         except httpx.HTTPError as exc:
+            late = self._past_deadline(call, attempts, TIMER_SLACK)
+            if isinstance(exc, httpx.TimeoutException) and late is not None:
+                raise late from exc  # the read timeout was cut to the deadline: it is the deadline
             raise self._transport_error(exc, attempts) from exc
         finally:
             await response.aclose()
