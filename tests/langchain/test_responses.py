@@ -111,7 +111,7 @@ def test_agent_keeps_its_reasoning_across_tool_calls(
     }
     # Every turn reasoned and shows its summary.
     assert all(_summaries(m) for m in answers)
-    assert _summaries(answers[0])[0].startswith("**Choosing a tool")
+    assert _summaries(answers[0])[0].startswith("**Choosing tools**")
     assert _summaries(final)[0].startswith("**Using the tool results")
     # Every request after the first sent back all reasoning so far (sealed, store=False).
     requests = _responses_requests(emulator)
