@@ -308,8 +308,12 @@ class ClientCore:
             return deadline_error(core.meta, core.snapshot())
         return self._transport_error(exc, core.meta.attempts, core.snapshot(), core.meta)
 
+    def _safe_headers(self, response: httpx.Response) -> Mapping[str, str]:
+        """The response headers, the token scrubbed (a server may echo it in a header)."""
+        return scrub_values(response.headers, self.config.api_token.get_secret_value())
+
     def _status_error(self, response: httpx.Response, body: bytes, attempts: int) -> GatewayError:
-        headers = scrub_values(response.headers, self.config.api_token.get_secret_value())
+        headers = self._safe_headers(response)
         meta = meta_from_headers(headers, response.status_code, attempts)
         return error_from_response(
             response.status_code,
@@ -328,7 +332,7 @@ class ClientCore:
         self, message: str, response: httpx.Response, body: bytes, attempts: int
     ) -> ResponseParseError:
         """The error for a 2xx body that is not what the route answers (its text kept)."""
-        status, headers = response.status_code, response.headers
+        status, headers = response.status_code, self._safe_headers(response)
         return ResponseParseError(
             message,
             status_code=status,
@@ -340,7 +344,7 @@ class ClientCore:
 
     def _completion(self, response: httpx.Response, body: bytes, attempts: int) -> ChatCompletion:
         """Parse a 2xx body into a completion with ``.meta``, or raise the error it holds."""
-        status, headers = response.status_code, response.headers
+        status, headers = response.status_code, self._safe_headers(response)
         try:
             completion: ChatCompletion = _validate_completion(body)
         except ValidationError as exc:

@@ -60,10 +60,13 @@ class ResponsesStreamCore:
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise deadline_error(self.meta, self.snapshot())
         out: list[ResponseStreamEvent] = []
+        secret = self._token.get_secret_value() or "\x00"  # an empty token matches nothing
         for sse in events:
             text = sse.data
             if not text:
                 continue  # a keep-alive
+            if secret in text:  # a server echoing the token: never into an event or an error
+                text = text.replace(secret, "<redacted>")
             try:
                 event: ResponseStreamEvent = _validate_event(text)
             except ValidationError as exc:

@@ -175,12 +175,16 @@ class ResponsesAccumulator:
         if index in self._done_items:
             return item
         kind = item.get("type")
+        # A part or summary index past the ones the item has opens the next one (in index
+        # order): padding up to the index would let one event of a broken stream allocate
+        # without bound.
         if kind == "message":
             parts = [dict(part) for part in item.get("content") or []]
-            for (at, part_index, field), pieces in self._texts.items():
+            for (at, part_index, field), pieces in sorted(self._texts.items()):
                 if at != index:
                     continue
-                while len(parts) <= part_index:
+                if part_index >= len(parts):
+                    part_index = len(parts)
                     parts.append({"type": "output_text" if field == "text" else "refusal"})
                 parts[part_index][field] = "".join(pieces)
             item["content"] = parts
@@ -191,9 +195,11 @@ class ResponsesAccumulator:
             for (at, summary_index), pieces in sorted(self._summaries.items()):
                 if at != index:
                     continue
-                while len(summary) <= summary_index:
-                    summary.append({"type": "summary_text", "text": ""})
-                summary[summary_index] = {"type": "summary_text", "text": "".join(pieces)}
+                text = {"type": "summary_text", "text": "".join(pieces)}
+                if summary_index < len(summary):
+                    summary[summary_index] = text
+                else:
+                    summary.append(text)
             item["summary"] = summary
         return item
 

@@ -98,7 +98,13 @@ class _ResponsesCore:
 
     def _response(self, response: httpx.Response, body: bytes, attempts: int) -> Response:
         """Parse a 2xx body into a `Response` with ``.meta``, or raise the error it holds."""
-        core, headers = self._core, response.headers
+        # A server echoing the token (in the output, a failed response's error, a header) must
+        # not put it into a result or an error.
+        core, headers, body = (
+            self._core,
+            self._core._safe_headers(response),
+            self._core._scrub(body),
+        )
         try:
             result: Response = _validate_response(body)
         except ValidationError as exc:
@@ -152,7 +158,8 @@ class _ResponsesCore:
     def _stream_core(
         self, response: httpx.Response, call: Call, attempts: int
     ) -> ResponsesStreamCore:
-        meta = meta_from_headers(response.headers, response.status_code, attempts)
+        headers = self._core._safe_headers(response)
+        meta = meta_from_headers(headers, response.status_code, attempts)
         return ResponsesStreamCore(meta, call.deadline, self._core.config.api_token)
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -339,7 +340,7 @@ class ResponseUsage(_Tolerant):
 class Response(_Tolerant):
     id: str = ""
     object: str = "response"
-    created_at: float = 0
+    created_at: Annotated[float, Field(allow_inf_nan=False)] = 0  # int() of it must work
     model: str = ""
     status: str | None = None
     output: list[OutputItem] = Field(default_factory=list)
@@ -380,17 +381,27 @@ class Response(_Tolerant):
         return "".join(parts) if parts else None
 
 
+_OUTPUT_ITEM: TypeAdapter[Any] = TypeAdapter(OutputItem)
+# A position in a list: a negative one would index from the end (or past an empty list).
+Index = Annotated[int, Field(ge=0)]
+
+
 class ResponseStreamEvent(_Tolerant):
     """One typed stream event. The payload fields of the known events are declared; anything
-    else stays readable as an extra attribute."""
+    else stays readable as an extra attribute.
+
+    ``item`` and ``response`` stay plain dicts (as sent), but must be what they claim, an
+    output item and a `Response`: the stream assembles them into the final `Response`, so one
+    of the wrong shape is refused with its event, not when the response is read.
+    """
 
     type: str
     sequence_number: int | None = None
     delta: str | None = None
     item_id: str | None = None
-    output_index: int | None = None
-    content_index: int | None = None
-    summary_index: int | None = None
+    output_index: Index | None = None
+    content_index: Index | None = None
+    summary_index: Index | None = None
     item: dict[str, Any] | None = None
     response: dict[str, Any] | None = None
     text: str | None = None
@@ -399,3 +410,17 @@ class ResponseStreamEvent(_Tolerant):
     code: str | int | None = None
     message: str | None = None
     param: str | None = None
+
+    @field_validator("item")
+    @classmethod
+    def _an_output_item(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _OUTPUT_ITEM.validate_python(value)
+        return value
+
+    @field_validator("response")
+    @classmethod
+    def _a_response(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            Response.model_validate(value)
+        return value

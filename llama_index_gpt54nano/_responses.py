@@ -536,7 +536,9 @@ class _Slot:
     def __init__(self, kind: str, item: Any) -> None:
         self.kind = kind
         self.text = ""  # message text / reasoning summary so far
-        self.summary: list[str] = []
+        # Summary parts by index: a dict, since padding a list up to an index a broken
+        # stream sends would allocate without bound.
+        self.summary: dict[int, str] = {}
         self.call_id = str(_get(item, "call_id") or "")
         self.name = str(_get(item, "name") or "")
         self.arguments = str(_get(item, "arguments") or "")
@@ -574,9 +576,7 @@ class ResponsesStreamAssembler:
             piece = str(_get(event, "delta") or "")
             slot = self._slot(event, "reasoning")
             index = _get(event, "summary_index") or 0
-            while len(slot.summary) <= index:
-                slot.summary.append("")
-            slot.summary[index] += piece
+            slot.summary[index] = slot.summary.get(index, "") + piece
             extra["thinking_delta"] = piece
         elif kind == "response.function_call_arguments.delta":
             piece = str(_get(event, "delta") or "")
@@ -629,7 +629,8 @@ class ResponsesStreamAssembler:
             slot = self._slots[index]
             if slot.kind == "reasoning":
                 if slot.summary:
-                    blocks.append(ThinkingBlock(content="\n\n".join(slot.summary)))
+                    parts = [slot.summary[at] for at in sorted(slot.summary)]
+                    blocks.append(ThinkingBlock(content="\n\n".join(parts)))
             elif slot.kind == "message":
                 texts.append(slot.text)
             elif slot.kind == "function_call":

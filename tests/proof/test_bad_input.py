@@ -2,8 +2,10 @@
 
 Each case is one bad input (out-of-range parameters, malformed messages, tool messages without
 ids, unknown content blocks, bad tool schemas, invalid gateway options, CR/LF in header values,
-wrong types). The test asserts the error's class, that its message names the problem, and that
-the emulator's request log is still empty: the input was refused before anything was sent.
+wrong types), on the Chat Completions and the Responses API paths (``ResponsesRequest``,
+``client.responses``, ``GPT54Nano(use_responses_api=True)``). The test asserts the error's
+class, that its message names the problem, and that the emulator's request log is still empty:
+the input was refused before anything was sent.
 
 Cases that involve an I/O call run twice (``run_io``: the sync call, then its async twin);
 cases refused while building an object (a config, options, a model) have no I/O to twin.
@@ -26,7 +28,10 @@ from gpt54nano_gateway import (
     GatewayConfig,
     GatewayOptions,
     GatewayRetries,
+    ResponsesRequest,
 )
+from gpt54nano_gateway.model_rules import UnsupportedReasoningEffortError
+from llama_index_gpt54nano import ResponsesParameterError
 
 TOKEN = "bad-input-token-0123456789"
 
@@ -83,6 +88,15 @@ def user(text: str = "hi") -> dict[str, Any]:
 
 def request(**fields: Any) -> ChatRequest:
     return ChatRequest.model_validate({"messages": [user()], **fields})
+
+
+def responses(**fields: Any) -> ResponsesRequest:
+    return ResponsesRequest.model_validate({"input": "hi", **fields})
+
+
+def flat_tool(name: str = "get_weather", parameters: Any = None) -> dict[str, Any]:
+    """A Responses API function tool (flat: no ``function`` wrapper)."""
+    return {"type": "function", "name": name, "parameters": parameters or {"type": "object"}}
 
 
 def tool(name: str = "get_weather", parameters: Any = None) -> dict[str, Any]:
@@ -197,6 +211,47 @@ BUILT: list[Built] = [
           lambda e: ChatRequest.model_validate(
               {"messages": [user(), {"role": "assistant", "content": None}]}),
           ValidationError, "assistant message needs"),
+    # ResponsesRequest (the Responses API; what GPT54Nano builds on that route too)
+    Built("responses: unknown parameter (typo)", lambda e: responses(max_output_token=100),
+          ValidationError, "did you mean 'max_output_tokens'"),
+    Built("responses: temperature 3", lambda e: responses(temperature=3.0),
+          ValidationError, "temperature"),
+    Built("responses: top_p as a string", lambda e: responses(top_p="high"),
+          ValidationError, "top_p"),
+    Built("responses: max_output_tokens below 16", lambda e: responses(max_output_tokens=15),
+          ValidationError, "max_output_tokens"),
+    Built("responses: max_output_tokens as a bool", lambda e: responses(max_output_tokens=True),
+          ValidationError, "max_output_tokens"),
+    Built("responses: empty input list", lambda e: responses(input=[]), ValidationError, "input"),
+    Built("responses: empty model name", lambda e: responses(model=""), ValidationError, "model"),
+    Built("responses: input message of an unknown role",
+          lambda e: responses(input=[{"type": "message", "role": "wizard", "content": "x"}]),
+          ValidationError, "wizard"),
+    Built("responses: function_call_output without call_id",
+          lambda e: responses(input=[{"type": "function_call_output", "output": "x"}]),
+          ValidationError, "call_id"),
+    Built("responses: reasoning item without id",
+          lambda e: responses(input=[{"type": "reasoning", "summary": []}]),
+          ValidationError, "id"),
+    Built("responses: tool name with a space", lambda e: responses(tools=[flat_tool("a b")]),
+          ValidationError, "name"),
+    Built("responses: tool parameters not an object",
+          lambda e: responses(tools=[flat_tool(parameters={"type": "string"})]),
+          ValidationError, "object"),
+    Built("responses: tool_choice without tools", lambda e: responses(tool_choice="required"),
+          ValidationError, "tool_choice needs tools"),
+    Built("responses: unknown text.format", lambda e: responses(text={"format": {"type": "yaml"}}),
+          ValidationError, "json_schema"),
+    Built("responses: json_schema format without a schema",
+          lambda e: responses(text={"format": {"type": "json_schema", "name": "x"}}),
+          ValidationError, "name and a schema"),
+    Built("responses: unknown reasoning effort",
+          lambda e: responses(reasoning={"effort": "extreme"}), ValidationError, "effort"),
+    Built("responses: 17 metadata pairs",
+          lambda e: responses(metadata={str(i): "v" for i in range(17)}),
+          ValidationError, "metadata"),
+    Built("responses: safety_identifier of 65 characters",
+          lambda e: responses(safety_identifier="x" * 65), ValidationError, "safety_identifier"),
     # adapters, refused when the model object is built
     Built("langchain: plain http to a remote host",
           lambda e: e.chat(base_url="http://api.example.com/client/v4"),
@@ -327,6 +382,34 @@ def _tx_stream(make: Callable[[], Any]) -> tuple[Callable[[Env], Any], Any]:
     return sync, asynchronous
 
 
+def _tx_responses(make: Callable[[], Any], **kwargs: Any) -> tuple[Callable[[Env], Any], Any]:
+    """(sync, async) twins calling ``client.responses.create`` with what ``make`` builds."""
+    return (
+        lambda e: e.client().responses.create(make(), **kwargs),
+        lambda e: e.aclient().responses.create(make(), **kwargs),
+    )
+
+
+def _tx_responses_stream(make: Callable[[], Any]) -> tuple[Callable[[Env], Any], Any]:
+    """(sync, async) twins opening ``client.responses.stream`` of what ``make`` builds."""
+
+    def sync(e: Env) -> Any:
+        with e.client().responses.stream(make()) as events:
+            return list(events)
+
+    async def asynchronous(e: Env) -> Any:
+        async with e.aclient().responses.stream(make()) as events:
+            return [event async for event in events]
+
+    return sync, asynchronous
+
+
+def _li_responses(call: str, messages: str, **kwargs: Any) -> tuple[Any, Any]:
+    """`_li` on the Responses route (``use_responses_api=True``)."""
+    model = {"use_responses_api": True, **kwargs.pop("model", {})}
+    return _li(call, messages, model=model, **kwargs)
+
+
 def _called(id: str, twins: tuple[Any, Any], error: type[BaseException], says: str) -> Called:
     return Called(id, twins[0], twins[1], error, says)
 
@@ -393,6 +476,44 @@ CALLED: list[Called] = [
             _tx(request, options={"event_id": "x\r\nInjected: 1"}), ValidationError, "CR, LF"),
     _called("transport: empty model name", _tx(lambda: request(model="")),
             ValidationError, "model"),
+    _called("responses: a string instead of a request", _tx_responses(lambda: "hello"),
+            TypeError, "ResponsesRequest"),
+    _called("responses: stream of a list", _tx_responses_stream(lambda: [user()]),
+            TypeError, "mapping"),
+    _called("responses: request mapping with a typo",
+            _tx_responses(lambda: {"input": "x", "temprature": 0.5}),
+            ValidationError, "did you mean 'temperature'"),
+    _called("responses: stream of a mapping with top_p 2",
+            _tx_responses_stream(lambda: {"input": "x", "top_p": 2.0}), ValidationError, "top_p"),
+    _called("responses: options of the wrong type", _tx_responses(responses, options="fast"),
+            TypeError, "GatewayOptions"),
+    _called("responses: CR/LF in an options mapping",
+            _tx_responses(responses, options={"event_id": "x\r\nInjected: 1"}),
+            ValidationError, "CR, LF"),
+    _called("responses: effort 'minimal' (the GPT-5.4 rule)",
+            _tx_responses(lambda: responses(reasoning={"effort": "minimal"})),
+            UnsupportedReasoningEffortError, "'minimal'"),
+    _called("responses: effort 'minimal' (stream)",
+            _tx_responses_stream(lambda: responses(reasoning={"effort": "minimal"})),
+            UnsupportedReasoningEffortError, "'minimal'"),
+    _called("llama_index responses: stop has no equivalent",
+            _li_responses("chat", "ok", stop=["x"]), ResponsesParameterError, "'stop'"),
+    _called("llama_index responses: seed has no equivalent (stream)",
+            _li_responses("stream", "ok", seed=1), ResponsesParameterError, "'seed'"),
+    _called("llama_index responses: temperature 3 per call",
+            _li_responses("chat", "ok", temperature=3.0), ValidationError, "temperature"),
+    _called("llama_index responses: tool result without id",
+            _li_responses("chat", "tool result without id"), ValueError, "tool_call_id"),
+    _called("llama_index responses: unknown content block",
+            _li_responses("stream", "unknown block"), ValueError, "VideoBlock"),
+    _called("llama_index responses: bad tool schema",
+            _li_responses("chat", "ok", tools=[tool("bad name!")]), ValidationError, "name"),
+    _called("llama_index responses: effort 'minimal'",
+            _li_responses("chat", "ok", reasoning_effort="minimal"),
+            UnsupportedReasoningEffortError, "'minimal'"),
+    _called("llama_index responses: invalid per-call gateway option",
+            _li_responses("chat", "ok", gateway_options={"cache_ttl": 1}),
+            ValidationError, "cache_ttl"),
 ]  # fmt: skip
 
 

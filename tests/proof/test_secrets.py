@@ -39,6 +39,7 @@ from gpt54nano_gateway import (
     GatewayConnectionError,
     GatewayError,
     GatewayOptions,
+    ResponsesRequest,
     RetryPolicy,
 )
 
@@ -717,3 +718,196 @@ def test_event_loop_is_not_left_running() -> None:
     # run_io's async mode uses asyncio.run: nothing here may leave a loop set as current.
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+# --- the Responses API paths ----------------------------------------------------------------------
+
+RESPONSES_FORMS = {
+    # REST ``…/ai/v1/responses`` (Authorization), the gateway's ``…/openai/responses``
+    # (cf-aig-authorization), and the REST config sending Responses calls to the gateway.
+    "rest": {},
+    "gateway": {"endpoint": "gateway", "gateway_id": "default"},
+    "rest + responses_endpoint=gateway": {"responses_endpoint": "gateway", "gateway_id": "default"},
+}
+
+
+def responses_config(emu: Emulator, form: str, **overrides: Any) -> GatewayConfig:
+    values = {**RESPONSES_FORMS[form], **overrides}
+    if form != "rest":
+        values.setdefault("base_url", emu.gateway_base_url if form == "gateway" else emu.base_url)
+    return config_for(emu, **values)
+
+
+def ask() -> ResponsesRequest:
+    return ResponsesRequest(input="Say hello")
+
+
+def _respond_sync(config: GatewayConfig, stream: bool) -> Any:
+    client = GatewayClient(config, retry_policy=no_sleep_policy())
+    if not stream:
+        return client.responses.create(ask())
+    with client.responses.stream(ask()) as events:
+        for _ in events:
+            pass
+        return events.response()
+
+
+async def _respond_async(config: GatewayConfig, stream: bool) -> Any:
+    client = AsyncGatewayClient(config, retry_policy=no_sleep_policy())
+    if not stream:
+        return await client.responses.create(ask())
+    async with client.responses.stream(ask()) as events:
+        async for _ in events:
+            pass
+        return await events.response()
+
+
+RESPONSES_ERRORS: dict[str, tuple[Fault | None, dict[str, Any], type[GatewayError]]] = {
+    "401 (wrong token)": (None, {"api_token": WRONG}, APIStatusError),
+    "500": (Fault(kind="status", status=500), {}, APIStatusError),
+    "connection reset": (Fault(kind="reset", hard=True), {}, GatewayConnectionError),
+    "stream error event": (Fault(kind="error_event", after=2), {}, GatewayError),
+    "stream cut": (Fault(kind="cut", after=2, hard=True), {}, GatewayError),
+}
+
+
+@pytest.mark.parametrize("form", list(RESPONSES_FORMS))
+@pytest.mark.parametrize(
+    ("case", "stream"),
+    [
+        pytest.param(case, stream, id=f"{case}-{'stream' if stream else 'plain'}")
+        for case in RESPONSES_ERRORS
+        for stream in (False, True)
+        if stream or case not in STREAM_ONLY
+    ],
+)
+def test_responses_exceptions(
+    form: str, case: str, stream: bool, emulator_clean: Emulator, run_io: Callable[..., Any]
+) -> None:
+    fault, overrides, expected = RESPONSES_ERRORS[case]
+    if fault is not None:
+        emulator_clean.plan_faults(fault, every=1)
+    config = responses_config(emulator_clean, form, **overrides)
+    with pytest.raises(expected) as info:
+        run_io(lambda: _respond_sync(config, stream), lambda: _respond_async(config, stream))
+    assert_clean(error_texts(info.value), f"Responses {form} {case} error")
+    assert emulator_clean.requests, "the emulator was not reached"
+
+
+@pytest.mark.parametrize("form", list(RESPONSES_FORMS))
+def test_responses_results_and_streams(
+    form: str, emulator_clean: Emulator, run_io: Callable[..., Any]
+) -> None:
+    config = responses_config(emulator_clean, form)
+    client = GatewayClient(config)
+    seen: dict[str, Any] = {"client.responses": client.responses}
+    with client.responses.stream(ask()) as events:
+        seen |= {"stream": events, "event": next(iter(events)), "meta": events.meta}
+        seen["streamed"] = events.response()
+    seen["response"] = run_io(
+        lambda: _respond_sync(config, False), lambda: _respond_async(config, False)
+    )
+    assert emulator_clean.requests[-1].path.endswith("/responses")
+    for name, obj in seen.items():
+        assert_clean(repr(obj), f"repr(Responses {name})")
+        assert_clean(str(obj), f"str(Responses {name})")
+        if hasattr(obj, "model_dump_json"):
+            assert_clean(obj.model_dump_json(), f"Responses {name}.model_dump_json()")
+            assert_clean(repr(obj.model_dump()), f"Responses {name}.model_dump()")
+
+
+def _echoing(status: int, stream: bool) -> Callable[[BaseHTTPRequestHandler], Any]:
+    """A server that sends the credential it received back, in a header and in the body: a
+    4xx error, a 200 ``status: failed`` response, or a stream whose ``response.failed`` event
+    and text carry it; 201: a body that is no Responses object (nor a stream), with it."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        said = handler.headers.get("cf-aig-authorization") or handler.headers["authorization"]
+        headers = {"content-type": "application/json", "x-echo": said, "cf-aig-log-id": said}
+        if status == 201:
+            return 201, {**headers, "content-type": "text/html"}, f"<p>{said}</p>".encode()
+        if status != 200:
+            body = {"error": {"message": f"bad credentials: {said}", "type": "invalid_request"}}
+            return status, headers, json.dumps(body).encode()
+        failed = {
+            "id": "resp_1",
+            "object": "response",
+            "status": "failed",
+            "output": [
+                {
+                    "type": "message",
+                    "id": "msg_1",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": f"you sent {said}"}],
+                }
+            ],
+            "error": {"code": "server_error", "message": f"failed for {said}"},
+        }
+        if not stream:
+            return 200, headers, json.dumps(failed).encode()
+        events = [
+            {"type": "response.created", "response": {**failed, "status": "in_progress"}},
+            {"type": "response.output_text.delta", "output_index": 0, "delta": said},
+            {"type": "response.failed", "response": failed},
+        ]
+        text = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+        return 200, {**headers, "content-type": "text/event-stream"}, text.encode()
+
+    return answer
+
+
+@pytest.mark.parametrize("endpoint", ["rest", "gateway"])
+@pytest.mark.parametrize(
+    "status", [400, 200, 201], ids=["400 error", "200 failed response", "201 not a response"]
+)
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_server_echoing_the_token_on_the_responses_api(
+    endpoint: str, status: int, stream: bool, run_io: Callable[..., Any]
+) -> None:
+    with _Server(_echoing(status, stream)) as server:
+        root = f"http://127.0.0.1:{server.port}"
+        config = GatewayConfig(
+            account_id=ACCOUNT,
+            api_token=TOKEN,
+            endpoint=endpoint,  # type: ignore[arg-type]
+            gateway_id="gw",
+            base_url=f"{root}/v1" if endpoint == "gateway" else f"{root}/client/v4",
+            max_retries=0,
+        )
+        with pytest.raises(GatewayError) as info:
+            run_io(lambda: _respond_sync(config, stream), lambda: _respond_async(config, stream))
+    assert server.seen, "the echo server was not reached"
+    assert server.seen[0][0].endswith("/responses")
+    assert_clean(error_texts(info.value), f"Responses error from an echoing {endpoint} server")
+
+
+def test_llama_index_on_the_responses_api(
+    emulator_clean: Emulator, run_io: Callable[..., Any]
+) -> None:
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from llama_index_gpt54nano import GPT54Nano
+
+    config = config_for(emulator_clean)
+    llm = GPT54Nano(config=config, use_responses_api=True)
+    failing = GPT54Nano(config=config_for(emulator_clean, api_token=WRONG), use_responses_api=True)
+    messages = [ChatMessage(role="user", content="Say hello")]
+
+    def sync() -> list[Any]:
+        out = [llm.chat(messages), *llm.stream_chat(messages)]
+        with pytest.raises(GatewayError) as info:
+            failing.chat(messages)
+        return [*out, error_texts(info.value)]
+
+    async def asynchronous() -> list[Any]:
+        out = [await llm.achat(messages), *[r async for r in await llm.astream_chat(messages)]]
+        with pytest.raises(GatewayError) as info:
+            await failing.achat(messages)
+        return [*out, error_texts(info.value)]
+
+    seen = run_io(sync, asynchronous)
+    assert emulator_clean.requests[0].path.endswith("/responses")
+    for item in seen:
+        assert_clean(item if isinstance(item, str) else repr(item), "GPT54Nano Responses output")
+    assert_clean(llm.to_json(), "to_json (use_responses_api)")
+    assert_clean(llm.model_dump_json(), "model_dump_json (use_responses_api)")

@@ -7,6 +7,9 @@ and breaks it one to three times: truncation, byte flips, deletions, inserted ju
 huge numbers, invalid UTF-8, NUL, stray SSE fields, a premature ``[DONE]``), and on the JSON
 itself (a whole body, or one event's ``data``) a value swapped for one of another type or a key
 removed; sometimes the status or the content type is swapped too.
+
+The Responses API has its own seeds (`responses_seeds`: the emulator's ``/v1/responses``
+answers) and, with ``mutants(seeds, responses=True)``, its own keys and whole events to insert.
 """
 
 from __future__ import annotations
@@ -77,6 +80,53 @@ def corpus_seeds() -> list[Body]:
         elif isinstance(raw, dict):
             seeds.append(Body(200, JSON, json.dumps(raw).encode()))
     return seeds
+
+
+def responses_seeds(emulator: Any) -> Seeds:
+    """What the emulator answers on ``/v1/responses`` (raw bytes), streamed and not: text,
+    function calls, reasoning with encrypted content (a summary, then a call), a refusal, a
+    ``failed`` and an ``incomplete`` response, and an error answer. The wire corpus has no
+    Responses recordings (its cassettes calling ``/v1/responses`` were left out)."""
+    from gpt54nano_emulator import Reply
+
+    url = f"{emulator.openai_base_url}/responses"
+    headers = {"authorization": f"Bearer {emulator.api_token}"}
+    reasoning = {
+        "reasoning": {"effort": "low", "summary": "auto"},
+        "include": ["reasoning.encrypted_content"],
+        "store": False,
+    }
+    tools = [{"type": "function", "name": "add", "parameters": {"type": "object"}}]
+    cases: list[tuple[Reply, dict[str, Any]]] = [
+        (Reply(content="Hello there!"), {}),
+        (Reply(tool_calls=[{"name": "add", "arguments": {"a": 1, "b": 2}}]), {"tools": tools}),
+        (Reply(content="Hi you", reasoning="a greeting"), reasoning),
+        (
+            Reply(tool_calls=[{"name": "add", "arguments": {"a": 1}}], reasoning="add them"),
+            {**reasoning, "tools": tools},
+        ),
+        (Reply(refusal="I can't help with that."), {}),
+        (Reply(content="Half", finish_reason="failed"), {}),
+        (Reply(content="Cut short", finish_reason="length"), {}),
+    ]
+    seeds: list[Body] = []
+    with httpx.Client(timeout=30) as http:
+        for stream in (False, True):
+            for reply, extra in cases:
+                emulator.queue_reply(reply)
+                body = {"model": "openai/gpt-5.4-nano", "input": "hi", **extra}
+                if stream:
+                    body["stream"] = True
+                response = http.post(url, json=body, headers=headers)
+                seeds.append(
+                    Body(response.status_code, response.headers["content-type"], response.content)
+                )
+        # An error answer too: an unknown parameter (OpenAI's 400).
+        response = http.post(
+            url, json={"model": "openai/gpt-5.4-nano", "input": "x", "nope": 1}, headers=headers
+        )
+        seeds.append(Body(response.status_code, response.headers["content-type"], response.content))
+    return Seeds(seeds)
 
 
 def emulator_seeds(emulator: Any) -> list[Body]:
@@ -169,6 +219,38 @@ _KEYS = [
     "reasoning_content",
     "refusal",
 ]
+# The Responses wire's keys (`responses_seeds`): items, parts, event payloads.
+RESPONSES_KEYS = [
+    "output",
+    "type",
+    "status",
+    "content",
+    "text",
+    "refusal",
+    "delta",
+    "item",
+    "item_id",
+    "response",
+    "output_index",
+    "content_index",
+    "summary_index",
+    "sequence_number",
+    "call_id",
+    "name",
+    "arguments",
+    "summary",
+    "encrypted_content",
+    "usage",
+    "input_tokens",
+    "output_tokens_details",
+    "incomplete_details",
+    "created_at",
+    "error",
+    "code",
+    "message",
+    "success",
+    "errors",
+]
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -196,7 +278,7 @@ def _dumps(value: Any) -> bytes:
 
 
 @st.composite
-def _mutate_json(draw: st.DrawFn, payload: bytes) -> bytes:
+def _mutate_json(draw: st.DrawFn, payload: bytes, keys: list[str]) -> bytes:
     try:
         value = json.loads(payload)
     except (ValueError, RecursionError):
@@ -210,7 +292,7 @@ def _mutate_json(draw: st.DrawFn, payload: bytes) -> bytes:
     if op == "add":
         objects = [p for p in paths if isinstance(_at(value, p), dict)]
         if objects:
-            _at(value, draw(st.sampled_from(objects)))[draw(st.sampled_from(_KEYS))] = new
+            _at(value, draw(st.sampled_from(objects)))[draw(st.sampled_from(keys))] = new
             return _dumps(value)
     path = draw(st.sampled_from(paths))
     if not path:
@@ -224,17 +306,21 @@ def _mutate_json(draw: st.DrawFn, payload: bytes) -> bytes:
 
 
 @st.composite
-def _json_level(draw: st.DrawFn, body: bytes) -> bytes:
+def _json_level(draw: st.DrawFn, body: bytes, keys: list[str]) -> bytes:
     if not body.lstrip().startswith(b"data:") and b"\ndata:" not in body:
-        return draw(_mutate_json(body))
+        return draw(_mutate_json(body, keys))
     events = body.split(b"\n\n")
-    candidates = [
-        i for i, e in enumerate(events) if e.startswith(b"data: ") and e != b"data: [DONE]"
-    ]
+    # An event's data line (after an ``event:`` line on the Responses wire).
+    candidates: list[tuple[int, int]] = []
+    for i, event in enumerate(events):
+        at = 0 if event.startswith(b"data: ") else event.find(b"\ndata: ") + 1
+        if (at or event.startswith(b"data: ")) and event[at:] != b"data: [DONE]":
+            candidates.append((i, at))
     if not candidates:
         return body
-    index = draw(st.sampled_from(candidates))
-    events[index] = b"data: " + draw(_mutate_json(events[index][6:]))
+    index, at = draw(st.sampled_from(candidates))
+    head, data = events[index][:at], events[index][at + 6 :]
+    events[index] = head + b"data: " + draw(_mutate_json(data, keys))
     return b"\n\n".join(events)
 
 
@@ -271,10 +357,24 @@ _LINES = [
     b"",
     b"data: \xff\xfe",
 ]
+# Whole Responses events, inserted like `_LINES` (with them, for Responses seeds).
+RESPONSES_LINES = [
+    b"event: response.failed",
+    b'data: {"type": "response.completed"}',
+    b'data: {"type": "response.completed", "response": {"output": "x"}}',
+    b'data: {"type": "response.failed", "response": {"error": {"code": 5}}}',
+    b'data: {"type": "error", "code": "server_error", "message": null}',
+    b'data: {"type": "response.output_text.delta", "output_index": -1, "delta": "x"}',
+    b'data: {"type": "response.output_text.delta", "content_index": 1000000000000}',
+    b'data: {"type": "response.reasoning_summary_text.delta", "summary_index": -3}',
+    b'data: {"type": "response.output_item.added", "output_index": 0, "item": {"type": 5}}',
+    b'data: {"type": "response.function_call_arguments.delta", "delta": 7}',
+    b'data: {"type": 1}',
+]
 
 
 @st.composite
-def _byte_level(draw: st.DrawFn, body: bytes) -> bytes:
+def _byte_level(draw: st.DrawFn, body: bytes, lines: list[bytes]) -> bytes:
     if not body:
         return draw(st.sampled_from(_JUNK))
     op = draw(st.sampled_from(["truncate", "flip", "delete", "insert", "line", "line"]))
@@ -289,20 +389,25 @@ def _byte_level(draw: st.DrawFn, body: bytes) -> bytes:
         return body[:at] + draw(st.sampled_from(_JUNK)) + body[at:]
     starts = [0] + [i + 1 for i, byte in enumerate(body) if byte == 10]
     at = draw(st.sampled_from(starts))
-    return body[:at] + draw(st.sampled_from(_LINES)) + b"\n" + body[at:]
+    return body[:at] + draw(st.sampled_from(lines)) + b"\n" + body[at:]
 
 
 @st.composite
-def mutants(draw: st.DrawFn, seeds: Seeds) -> Body:
-    """A seed broken one to three times (see the module docstring)."""
+def mutants(draw: st.DrawFn, seeds: Seeds, *, responses: bool = False) -> Body:
+    """A seed broken one to three times (see the module docstring); ``responses``: with the
+    Responses wire's keys and events too (`RESPONSES_KEYS`, `RESPONSES_LINES`)."""
+    keys = _KEYS + RESPONSES_KEYS if responses else _KEYS
+    lines = _LINES + RESPONSES_LINES if responses else _LINES
     # Streams and bodies equally often, though the corpus holds mostly bodies.
     streams = [seed for seed in seeds.bodies if seed.content_type.startswith(SSE)]
     bodies = [seed for seed in seeds.bodies if not seed.content_type.startswith(SSE)]
     seed = draw(st.sampled_from(streams) | st.sampled_from(bodies))
     body = seed.body
     for _ in range(draw(st.integers(1, 3))):
-        level = _json_level if draw(st.booleans()) else _byte_level
-        body = draw(level(body))
+        if draw(st.booleans()):
+            body = draw(_json_level(body, keys))
+        else:
+            body = draw(_byte_level(body, lines))
     status, content_type = seed.status, seed.content_type
     if draw(st.integers(0, 7)) == 0:
         status = draw(st.sampled_from([200, 201, 400, 401, 429, 500, 503]))
