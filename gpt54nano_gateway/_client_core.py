@@ -393,7 +393,7 @@ class ClientCore:
         )
 
     def _stream_core(self, response: httpx.Response, call: Call, attempts: int) -> StreamCore:
-        meta = meta_from_headers(response.headers, response.status_code, attempts)
+        meta = meta_from_headers(self._safe_headers(response), response.status_code, attempts)
         return StreamCore(meta, call.deadline, self.config.api_token)
 
 

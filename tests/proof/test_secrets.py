@@ -377,6 +377,36 @@ def test_a_server_echoing_the_token(run_io: Callable[..., Any]) -> None:
     assert_clean(error_texts(info.value), "error from an echoing server")
 
 
+def test_a_chat_stream_whose_headers_echo_the_token(run_io: Callable[..., Any]) -> None:
+    # A 200 stream whose log-id header echoes the token: the stream's meta must not carry it.
+    chunk = {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {
+        "role": "assistant", "content": "hi"}, "finish_reason": "stop"}]}  # fmt: skip
+    sse = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+
+    def echo(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        said = handler.headers.get("authorization", "").removeprefix("Bearer ")
+        return 200, {"content-type": "text/event-stream", "cf-aig-log-id": said}, sse
+
+    def sync(config: GatewayConfig) -> Any:
+        with GatewayClient(config).stream(hello()) as stream:
+            return stream.meta, stream.completion()
+
+    async def asynchronous(config: GatewayConfig) -> Any:
+        async with AsyncGatewayClient(config).stream(hello()) as stream:
+            return stream.meta, await stream.completion()
+
+    with _Server(echo) as server:
+        config = GatewayConfig(
+            account_id=ACCOUNT, api_token=TOKEN, base_url=f"http://127.0.0.1:{server.port}/v4"
+        )
+        meta, completion = run_io(lambda: sync(config), lambda: asynchronous(config))
+    assert server.seen, "the echo server was not reached"
+    assert completion.choices[0].message.content == "hi"
+    assert_clean(
+        " ".join([repr(meta), repr(completion.meta), meta.model_dump_json()]), "stream meta"
+    )
+
+
 # --- redirects are not followed; the token goes nowhere else -------------------------------------
 
 
