@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import importlib.metadata
@@ -27,7 +28,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -53,7 +53,7 @@ HERE = FsPath(__file__).resolve().parent
 SHORT = user_prompt(None)
 
 
-@dataclass
+@dataclasses.dataclass
 class Path:
     name: str
     family: str  # "transport" | "langchain" | "llama_index"
@@ -143,15 +143,17 @@ class LangChainPath:
         return sum(1 for chunk in self.model.stream(prompt) if chunk.content)
 
     def first(self, prompt: str) -> float:
+        # Time to the first content chunk, then read the stream to its end (untimed): closing
+        # the generator early can leave an inner one (the openai SDK's) for the cyclic GC, whose
+        # clean-up then deadlocks on httpcore's pool lock if it runs inside handle_request.
         start = time.perf_counter()
-        chunks = self.model.stream(prompt)
-        try:
-            for chunk in chunks:
-                if chunk.content:
-                    return time.perf_counter() - start
-        finally:
-            chunks.close()
-        raise RuntimeError("no content chunk")
+        seconds = None
+        for chunk in self.model.stream(prompt):
+            if seconds is None and chunk.content:
+                seconds = time.perf_counter() - start
+        if seconds is None:
+            raise RuntimeError("no content chunk")
+        return seconds
 
     async def astream(self, prompt: str) -> int:
         n = 0
@@ -181,15 +183,18 @@ class LlamaIndexPath:
         return sum(1 for r in self.llm.stream_chat(self._messages(prompt)) if r.delta)
 
     def first(self, prompt: str) -> float:
+        # As LangChainPath.first: the stream is read to its end. The full run of 2026-12-02 hung
+        # here: LlamaIndex's `wrapped_gen.close()` does not close the generator it wraps, so
+        # OpenAILike's openai `Stream` was closed by the cyclic GC inside the next request's
+        # httpcore pool lock (not reentrant), which its close takes again.
         start = time.perf_counter()
-        responses = self.llm.stream_chat(self._messages(prompt))
-        try:
-            for r in responses:
-                if r.delta:
-                    return time.perf_counter() - start
-        finally:
-            responses.close()
-        raise RuntimeError("no content chunk")
+        seconds = None
+        for r in self.llm.stream_chat(self._messages(prompt)):
+            if seconds is None and r.delta:
+                seconds = time.perf_counter() - start
+        if seconds is None:
+            raise RuntimeError("no content chunk")
+        return seconds
 
     async def astream(self, prompt: str) -> int:
         n = 0
@@ -378,7 +383,7 @@ POOL_CHOICES: set[str] = set()  # names of the pool variants (filled by concurre
 # --- sizes -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Sizes:
     repeats: int  # repeated runs behind each median (min–max)
     requests: int  # sequential requests per run (per-request CPU)
@@ -1163,12 +1168,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the table")
     parser.add_argument(
         "--sections",
-        # ttft is opt-in for now: the full run of 2026-12-02 hung in it (15 paced streams per
-        # path; --tiny's single stream passed). Not yet diagnosed.
-        default="requests,streams,concurrency,imports,rss,callgrind",
+        default="requests,streams,concurrency,imports,rss,ttft,callgrind",
         help="comma-separated subset of requests,streams,concurrency,imports,rss,ttft,callgrind",
     )
     parser.add_argument("--tiny", action="store_true", help="every section at its smallest")
+    parser.add_argument(
+        "--ttft-streams", type=int, help="paced streams per path behind time to first token"
+    )
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     parser.add_argument("--root-url", help=argparse.SUPPRESS)
     parser.add_argument("--rss-requests", type=int, default=10_000, help=argparse.SUPPRESS)
@@ -1178,6 +1184,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    if args.ttft_streams is not None:
+        sizes = dataclasses.replace(sizes, ttft_streams=args.ttft_streams)
     sections = set(args.sections.split(","))
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
