@@ -56,6 +56,9 @@ class _CostView:
 
     ledger: CostLedger
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(totals={self.totals!r})"
+
     @property
     def totals(self) -> CostTotals:
         """Over every run so far: calls, cost (USD), tokens in/out, cached calls, duration."""
@@ -105,9 +108,6 @@ class GatewayCostCallbackHandler(_CostView, BaseCallbackHandler):
         # LangChain's own switch: with it unset, an exception from a handler is logged only.
         self.raise_error = raise_errors
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(totals={self.totals!r})"
-
     def on_llm_end(
         self, response: LLMResult, *, run_id: UUID, parent_run_id: UUID | None = None, **_: Any
     ) -> None:
@@ -141,9 +141,6 @@ class AsyncGatewayCostCallbackHandler(_CostView, AsyncCallbackHandler):
         )
         self.ledger = CostLedger()
         self.raise_error = raise_errors
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(totals={self.totals!r})"
 
     async def on_llm_end(
         self,
