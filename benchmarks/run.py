@@ -646,15 +646,25 @@ def measure_ttft(sizes: Sizes, results: Results) -> None:
 
 CALLGRIND_PATHS = ("raw httpx", "transport", "LangChain floor", "ChatGPT54Nano")
 CALLGRIND_PATHS += ("LlamaIndex floor", "GPT54Nano")
-CALLGRIND_SIZES = (100, 600)
+# What is counted: (script, the two sizes, the results key). One more chunk of a stream, and one
+# more non-streamed request, each the difference of two runs (start-up and imports cancelled).
+CALLGRIND_KINDS = {
+    "chunk": ("callgrind_chunks.py", (100, 600), "callgrind"),
+    "request": ("callgrind_requests.py", (10, 60), "callgrind-request"),
+}
+CALLGRIND_FLOORS = {
+    "transport": "raw httpx",
+    "ChatGPT54Nano": "LangChain floor",
+    "GPT54Nano": "LlamaIndex floor",
+}
 
 
-def _instructions(path: str, chunks: int) -> subprocess.Popen[str]:
+def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
     out = os.path.join(
-        tempfile.gettempdir(), f"callgrind.{os.getpid()}.{path}.{chunks}".replace(" ", "_")
+        tempfile.gettempdir(), f"callgrind.{os.getpid()}.{script}.{path}.{size}".replace(" ", "_")
     )
     cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
-    cmd += [str(HERE / "callgrind_chunks.py"), path, str(chunks)]
+    cmd += [str(HERE / script), path, str(size)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.out_file = out  # type: ignore[attr-defined]
     return proc
@@ -677,26 +687,36 @@ def _read_total(proc: subprocess.Popen[str]) -> int:
 
 
 def measure_callgrind(sizes: Sizes, results: Results) -> None:
-    """Instructions per chunk under callgrind: deterministic, unlike CPU µs on a shared machine.
-    Two runs per path (CALLGRIND_SIZES chunks), two at a time (one per core)."""
+    """Instructions per chunk and per request under callgrind: deterministic, unlike CPU µs on
+    a shared machine. Two runs per path and kind (its two sizes), two at a time (one per core)."""
     if not sizes.callgrind or shutil.which("valgrind") is None:
         results.notes["callgrind"] = "not run (valgrind missing or --tiny)"
         return
-    jobs = [(path, n) for path in CALLGRIND_PATHS for n in CALLGRIND_SIZES]
+    jobs = [
+        (kind, path, n)
+        for kind, (_, kind_sizes, _) in CALLGRIND_KINDS.items()
+        for path in CALLGRIND_PATHS
+        for n in kind_sizes
+    ]
     log(f"callgrind: {len(jobs)} runs, two at a time")
-    totals: dict[tuple[str, int], int] = {}
+    totals: dict[tuple[str, str, int], int] = {}
     for i in range(0, len(jobs), 2):
-        running = [(job, _instructions(*job)) for job in jobs[i : i + 2]]
+        running = [
+            (job, _instructions(CALLGRIND_KINDS[job[0]][0], job[1], job[2]))
+            for job in jobs[i : i + 2]
+        ]
         for job, proc in running:
             try:
                 totals[job] = _read_total(proc)
             except Exception as exc:
-                results.notes[f"callgrind {job[0]}"] = f"failed: {_short(exc)}"
-    small, large = CALLGRIND_SIZES
-    for path in CALLGRIND_PATHS:
-        if (path, small) in totals and (path, large) in totals:
-            per_chunk = (totals[(path, large)] - totals[(path, small)]) / (large - small)
-            results.stat("callgrind", path).add(per_chunk)
+                results.notes[f"callgrind {job[0]} {job[1]}"] = f"failed: {_short(exc)}"
+    for kind, (_, (small, large), key) in CALLGRIND_KINDS.items():
+        for path in CALLGRIND_PATHS:
+            if (kind, path, small) in totals and (kind, path, large) in totals:
+                one_more = (totals[(kind, path, large)] - totals[(kind, path, small)]) / (
+                    large - small
+                )
+                results.stat(key, path).add(one_more)
 
 
 def measure_rss(target: Target, sizes: Sizes, results: Results) -> None:
@@ -940,25 +960,27 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
             cells.append(f"{value / floor:.2f}×" if value is not None and floor else "–")
         add(f"| {path.name} | " + " | ".join(cells) + " |")
     add("")
-    cg = {path: results.get("callgrind", path) for path in CALLGRIND_PATHS}
-    if any(cg.values()):
-        small, large = CALLGRIND_SIZES
+    for kind, (script, (small, large), key) in CALLGRIND_KINDS.items():
+        cg = {path: results.get(key, path) for path in CALLGRIND_PATHS}
+        if not any(cg.values()):
+            continue
+        what = "stream chunk" if kind == "chunk" else "request (non-streamed)"
         add(
-            "## Instructions per stream chunk (callgrind, deterministic; "
+            f"## Instructions per {what} (callgrind, deterministic; "
             f"(I({large}) − I({small})) / {large - small}, sync)"
         )
         add("")
-        add(
-            "`valgrind --tool=callgrind python benchmarks/callgrind_chunks.py PATH N`: one stream "
-            "from an `httpx.MockTransport` handing out one event per read, no sockets."
+        source = (
+            "one stream from an `httpx.MockTransport` handing out one event per read"
+            if kind == "chunk"
+            else "sequential requests answered by an `httpx.MockTransport` (one JSON body)"
         )
+        add(f"`valgrind --tool=callgrind python benchmarks/{script} PATH N`: {source}, no sockets.")
         add("")
-        add("| path | instructions per chunk | × floor |")
+        add(f"| path | instructions per {kind} | × floor |")
         add("|---|---|---|")
-        floors = {"transport": "raw httpx", "ChatGPT54Nano": "LangChain floor"}
-        floors["GPT54Nano"] = "LlamaIndex floor"
         for path, stat in cg.items():
-            floor = cg.get(floors.get(path, ""))
+            floor = cg.get(CALLGRIND_FLOORS.get(path, ""))
             add(
                 f"| {path} | {stat.median:,.0f} | "
                 f"{(f'{stat.median / floor.median:.2f}×') if stat and floor else '–'} |"
@@ -1055,6 +1077,22 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
                 lambda v, b=bound: v <= b,
             )
         )
+    # The same per-chunk goals in instructions (callgrind): what a change did, whatever the
+    # machine's load; the CPU rows above are the goals themselves.
+    for ours, floor, bound in (
+        ("ChatGPT54Nano", "LangChain floor", 1.00),
+        ("GPT54Nano", "LlamaIndex floor", 1.05),
+    ):
+        value, base = results.get("callgrind", ours), results.get("callgrind", floor)
+        ratio = value.median / base.median if value and base else None
+        rows.append(
+            _row(
+                f"{ours}: instructions per chunk ≤ {bound:.2f}× {floor} (callgrind)",
+                ratio,
+                "{:.3f}×",
+                lambda v, b=bound: v <= b,
+            )
+        )
     aio = marginal(results, "async", "transport (GatewayClient)")
     rows.append(
         _row(
@@ -1116,6 +1154,18 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
                     lambda v: v <= 1.10,
                 )
             )
+    for ours, floor in (("ChatGPT54Nano", "LangChain floor"), ("GPT54Nano", "LlamaIndex floor")):
+        value = results.get("callgrind-request", ours)
+        base = results.get("callgrind-request", floor)
+        ratio = value.median / base.median if value and base else None
+        rows.append(
+            _row(
+                f"{ours} ≤ 1.10× {floor} instructions per request (callgrind, sync)",
+                ratio,
+                "{:.3f}×",
+                lambda v: v <= 1.10,
+            )
+        )
     for mode in ("sync", "async"):
         value = results.get("request", mode, "transport (GatewayClient)")
         base = results.get("request", mode, "raw httpx")
