@@ -112,24 +112,35 @@ class StreamCore:
 
     def feed(self, data: bytes) -> list[ChatCompletionChunk]:
         """The chunks completed by ``data``. Raises on error events and on the deadline."""
-        events = self._decoder.feed(data)
+        decoder = self._decoder
+        texts = decoder.feed_data_only(data)  # the usual read: whole `data: …` events only
+        error_data: str | None = None
+        if texts is None:  # anything else: the spec decoder, up to the first error event
+            texts = []
+            for event in decoder.feed(data):
+                if event.event == "error" and event.data != DONE:
+                    error_data = event.data
+                    break
+                texts.append(event.data)
         if self.done:
             return _NO_CHUNKS  # after [DONE] the rest of the body is only drained
         # Checked per network read, events or not: `: ping` comments or one data line that
         # never ends must not keep a stream alive past the overall deadline.
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise deadline_error(self.meta, self.snapshot())
-        if not events:
-            return _NO_CHUNKS
+        chunks = self._chunks(texts) if texts else _NO_CHUNKS
+        if error_data is not None and not self.done:
+            raise self._error_event(error_data)
+        return chunks
+
+    def _chunks(self, texts: list[str]) -> list[ChatCompletionChunk]:
+        """Validate and fold each event's data, in order, up to ``[DONE]``."""
         chunks: list[ChatCompletionChunk] = []
         accumulator = self.accumulator
-        for event in events:
-            data_text = event.data
+        for data_text in texts:
             if data_text == DONE:
                 self.done = True
                 break
-            if event.event == "error":
-                raise self._error_event(data_text)
             if not data_text:
                 continue  # an empty data line is a keep-alive, not a chunk
             try:

@@ -82,6 +82,7 @@ class StreamAccumulator:
     def __init__(self) -> None:
         self._choices: dict[int, _ChoiceState] = {}
         self._header: dict[str, Any] = {}
+        self._missing: tuple[str, ...] = _HEADER_FIELDS
         self.usage: Usage | None = None
         self.finished = False  # a finish_reason was seen (on any choice)
         self.chunks_seen = 0
@@ -89,15 +90,10 @@ class StreamAccumulator:
     def feed(self, chunk: ChatCompletionChunk) -> None:
         """Fold one chunk into the state."""
         self.chunks_seen += 1
-        header = self._header
-        if len(header) < len(_HEADER_FIELDS):
-            for name in _HEADER_FIELDS:
-                if name not in header:
-                    value = getattr(chunk, name)
-                    if value:  # "", 0 and None mean "not sent on this chunk"
-                        header[name] = value
-        if chunk.gatewayMetadata is not None and "gatewayMetadata" not in header:
-            header["gatewayMetadata"] = chunk.gatewayMetadata  # Cloudflare's keySource
+        if self._missing:  # header fields not seen yet (some never come: probe only those)
+            self._probe_header(chunk)
+        if chunk.gatewayMetadata is not None and "gatewayMetadata" not in self._header:
+            self._header["gatewayMetadata"] = chunk.gatewayMetadata  # Cloudflare's keySource
         if chunk.usage is not None:
             self.usage = chunk.usage
         for choice in chunk.choices:
@@ -131,6 +127,16 @@ class StreamAccumulator:
             if choice.finish_reason:
                 state.finish_reason = choice.finish_reason
                 self.finished = True
+
+    def _probe_header(self, chunk: ChatCompletionChunk) -> None:
+        found = False
+        for name in self._missing:
+            value = getattr(chunk, name)
+            if value:  # "", 0 and None mean "not sent on this chunk"
+                self._header[name] = value
+                found = True
+        if found:
+            self._missing = tuple(name for name in self._missing if name not in self._header)
 
     @property
     def text(self) -> str:
