@@ -665,7 +665,10 @@ def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
     )
     cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
     cmd += [str(HERE / script), path, str(size)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A fixed hash seed: set and dict iteration orders (and so the instruction count) otherwise
+    # change from one interpreter to the next by a few thousand instructions per chunk.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     proc.out_file = out  # type: ignore[attr-defined]
     return proc
 
