@@ -37,7 +37,8 @@ Proxies follow the standard variables as httpx reads them, but are resolved per 
 off with ``GatewayConfig(trust_env=False)``.
 
 Timeouts are not connection settings: the clients pass them per request, so every client shares
-the same pool whatever its timeouts. The pooled clients never follow redirects.
+the same pool whatever its timeouts. The pooled clients never follow redirects and keep no
+cookies (`_NoCookies`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -198,6 +199,34 @@ def _limits(key: PoolKey) -> httpx.Limits:
     )
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie store that keeps nothing, for the pooled clients.
+
+    A pool is shared by every config in the process (other accounts, other tokens), so a cookie
+    one response sets must not ride along on another credential's requests; Cloudflare's API
+    authenticates by token, never by cookie (the aiohttp pool has no jar either). Keeping none
+    also skips httpx's per-response extraction, which builds a urllib request and an
+    ``email.message`` for every response even when it sets no cookie: about a quarter of the
+    transport's instructions per request (benchmarks/callgrind_requests.py).
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
+
+
+def _keep_no_cookies(client: C) -> C:
+    # httpx offers no public way to replace a client's cookie store (its constructor and
+    # setter copy into a plain `Cookies`), so this sets the attribute `client.cookies` reads,
+    # after checking it is there; on a layout it does not recognise, the client keeps its
+    # cookies as before (costlier, not wrong for one credential).
+    if type(getattr(client, "_cookies", None)) is httpx.Cookies:
+        client._cookies = _NoCookies()
+    return client
+
+
 def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
     """The shared ``httpx.Client`` for ``key`` (created on first use, never closed by clients)."""
     client = _sync.get(key)
@@ -206,13 +235,15 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
         with _lock:
             client = _sync.get(key)
             if client is None or client.is_closed:
-                client = httpx.Client(
-                    verify=context,
-                    limits=_limits(key),
-                    proxy=key[3],
-                    trust_env=False,  # proxies are resolved per config (resolve_proxy)
-                    follow_redirects=False,
-                    timeout=None,
+                client = _keep_no_cookies(
+                    httpx.Client(
+                        verify=context,
+                        limits=_limits(key),
+                        proxy=key[3],
+                        trust_env=False,  # proxies are resolved per config (resolve_proxy)
+                        follow_redirects=False,
+                        timeout=None,
+                    )
                 )
                 _sync[key] = client
     return client
@@ -225,16 +256,20 @@ def _async_client(key: PoolKey, backend: AsyncBackend) -> httpx.AsyncClient:
 
         transport = AiohttpTransport(limits=_limits(key), ssl_context=context, proxy=key[3])
         # No proxy= here: httpx would mount its own transport for it, around ours.
-        return httpx.AsyncClient(
-            transport=transport, trust_env=False, follow_redirects=False, timeout=None
+        return _keep_no_cookies(
+            httpx.AsyncClient(
+                transport=transport, trust_env=False, follow_redirects=False, timeout=None
+            )
         )
-    return httpx.AsyncClient(
-        verify=context,
-        limits=_limits(key),
-        proxy=key[3],
-        trust_env=False,  # proxies are resolved per config (resolve_proxy)
-        follow_redirects=False,
-        timeout=None,
+    return _keep_no_cookies(
+        httpx.AsyncClient(
+            verify=context,
+            limits=_limits(key),
+            proxy=key[3],
+            trust_env=False,  # proxies are resolved per config (resolve_proxy)
+            follow_redirects=False,
+            timeout=None,
+        )
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 from collections.abc import Callable
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -215,3 +218,79 @@ def test_pool_exhaustion_is_its_own_error_and_not_retried(emulator: Any, run_io:
     assert slept == []
     assert isinstance(error.__cause__, httpx.PoolTimeout)
     assert not RetryPolicy().retryable(error)
+
+
+class _CookieSetter(BaseHTTPRequestHandler):
+    """Answers every chat request with a completion and a ``Set-Cookie``; records the
+    ``Cookie`` header each request carried."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[str | None]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        type(self).seen.append(self.headers.get("cookie"))
+        body = json.dumps(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "openai/gpt-5.4-nano",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "hi"},
+                        "finish_reason": "stop",
+                    }
+                ],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("set-cookie", "__cf_bm=from-account-a; Path=/; HttpOnly")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("async_transport", ["aiohttp", "httpx"])
+def test_a_cookie_one_response_sets_never_rides_on_another_request(
+    async_transport: str, run_io: RunIO
+) -> None:
+    # The pooled clients are shared by every config of the process: a cookie kept from account
+    # A's answer would be sent with account B's token.
+    _CookieSetter.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CookieSetter)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/client/v4"
+        configs = [
+            GatewayConfig(
+                account_id=account,
+                api_token=f"token-{account}",
+                base_url=base,
+                async_transport=async_transport,
+            )
+            for account in ("acct-a", "acct-b", "acct-a")
+        ]
+
+        def sync() -> list[str | None]:
+            for config in configs:
+                assert GatewayClient(config).create(REQUEST).choices[0].message.content == "hi"
+            return _CookieSetter.seen
+
+        async def async_() -> list[str | None]:
+            for config in configs:
+                async with AsyncGatewayClient(config) as client:
+                    answer = await client.create(REQUEST)
+                    assert answer.choices[0].message.content == "hi"
+            return _CookieSetter.seen
+
+        assert run_io(sync, async_) == [None, None, None]
+    finally:
+        server.shutdown()
+        server.server_close()
