@@ -1,18 +1,23 @@
 #!/usr/bin/env python
-"""One sync stream of N chunks through one path, for ``valgrind --tool=callgrind``.
+"""One stream of N chunks through one path, for ``valgrind --tool=callgrind``.
 
-``python benchmarks/callgrind_chunks.py PATH N``. The answer comes from an
-``httpx.MockTransport`` that hands out one SSE event per read, so the run does the same work
-every time (no sockets, no timing-dependent read sizes) and its instruction count is
-deterministic. ``run.py`` runs it for N = 200 and N = 2,000 and reports
-(I(2000) − I(200)) / 1800: the instructions of one more chunk, start-up and imports cancelled.
+``python benchmarks/callgrind_chunks.py PATH N``; ``PATH async`` (e.g. ``"ChatGPT54Nano
+async"``) streams the same answer through the path's async API in one ``asyncio.run``. The
+answer comes from an ``httpx.MockTransport`` that hands out one SSE event per read, so the run
+does the same work every time (no sockets, no timing-dependent read sizes) and its instruction
+count is deterministic. Async paths get an ``httpx.AsyncClient`` on the same mock (our
+adapters included, whatever async backend they would pick), so the count is the path's own
+work per chunk, comparable with its floor's. ``run.py`` runs it for N = 100 and N = 600 and
+reports (I(600) − I(100)) / 500: the instructions of one more chunk, start-up and imports
+cancelled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,25 +56,39 @@ def events(n: int) -> list[bytes]:
     return out
 
 
-class _Events(httpx.SyncByteStream):
+class _Events(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __init__(self, items: list[bytes]) -> None:
         self.items = items
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.items)
 
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for item in self.items:
+            yield item
 
-def mock_client(n: int) -> httpx.Client:
+
+def _transport(n: int) -> httpx.MockTransport:
     items = events(n)
 
     def handler(request: httpx.Request) -> httpx.Response:
         headers = {"content-type": "text/event-stream", "cf-aig-log-id": "log-1"}
         return httpx.Response(200, headers=headers, stream=_Events(items))
 
-    return httpx.Client(transport=httpx.MockTransport(handler))
+    return httpx.MockTransport(handler)
+
+
+def mock_client(n: int) -> httpx.Client:
+    return httpx.Client(transport=_transport(n))
+
+
+def mock_async_client(n: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=_transport(n))
 
 
 def run(path: str, n: int) -> int:
+    if path.endswith(" async"):
+        return asyncio.run(arun(path.removesuffix(" async"), n))
     import run as bench  # the builders of the benchmark paths
 
     target = Target(root_url="http://127.0.0.1:9")  # never contacted: the mock answers
@@ -95,7 +114,39 @@ def run(path: str, n: int) -> int:
         llm = make_llama_index_floor(target)
         llm._client = http
         return int(bench.LlamaIndexPath(llm).stream(prompt))
-    raise SystemExit(f"unknown path {path!r}; one of {PATHS}")
+    raise SystemExit(f"unknown path {path!r}; one of {PATHS} (each also with ' async')")
+
+
+async def arun(path: str, n: int) -> int:
+    """``run`` through the async APIs: the client is made inside the loop that uses it."""
+    import run as bench
+
+    target = Target(root_url="http://127.0.0.1:9")
+    http = mock_async_client(n)
+    prompt = user_prompt(n)
+    if path == "raw httpx":
+        raw = RawHttpx(target)
+        raw._aclient = http
+        return await raw.astream(prompt)
+    if path in ("transport", "ChatGPT54Nano", "GPT54Nano"):
+        import gpt54nano_gateway.client as client_module
+
+        client_module.async_pool = lambda key=None, backend=None: http  # type: ignore[assignment,misc]
+    if path == "transport":
+        return int(await bench.TransportPath(target).astream(prompt))
+    if path == "ChatGPT54Nano":
+        return int(await bench.build_chat_gpt54nano(target).astream(prompt))
+    if path == "GPT54Nano":
+        return int(await bench.build_gpt54nano(target).astream(prompt))
+    if path == "LangChain floor":
+        model = make_langchain_floor(target)
+        model._aclient = http
+        return int(await bench.LangChainPath(model).astream(prompt))
+    if path == "LlamaIndex floor":
+        llm = make_llama_index_floor(target)
+        llm._aclient = http
+        return int(await bench.LlamaIndexPath(llm).astream(prompt))
+    raise SystemExit(f"unknown path {path!r} async; one of {PATHS}")
 
 
 if __name__ == "__main__":

@@ -646,6 +646,8 @@ def measure_ttft(sizes: Sizes, results: Results) -> None:
 
 CALLGRIND_PATHS = ("raw httpx", "transport", "LangChain floor", "ChatGPT54Nano")
 CALLGRIND_PATHS += ("LlamaIndex floor", "GPT54Nano")
+# The async stream through LangChain (callgrind_chunks.py's "PATH async"); chunks only.
+CALLGRIND_ASYNC_PATHS = ("LangChain floor async", "ChatGPT54Nano async")
 # What is counted: (script, the two sizes, the results key). One more chunk of a stream, and one
 # more non-streamed request, each the difference of two runs (start-up and imports cancelled).
 CALLGRIND_KINDS = {
@@ -656,7 +658,12 @@ CALLGRIND_FLOORS = {
     "transport": "raw httpx",
     "ChatGPT54Nano": "LangChain floor",
     "GPT54Nano": "LlamaIndex floor",
+    "ChatGPT54Nano async": "LangChain floor async",
 }
+
+
+def _callgrind_paths(kind: str) -> tuple[str, ...]:
+    return CALLGRIND_PATHS + CALLGRIND_ASYNC_PATHS if kind == "chunk" else CALLGRIND_PATHS
 
 
 def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
@@ -698,7 +705,7 @@ def measure_callgrind(sizes: Sizes, results: Results) -> None:
     jobs = [
         (kind, path, n)
         for kind, (_, kind_sizes, _) in CALLGRIND_KINDS.items()
-        for path in CALLGRIND_PATHS
+        for path in _callgrind_paths(kind)
         for n in kind_sizes
     ]
     log(f"callgrind: {len(jobs)} runs, two at a time")
@@ -714,7 +721,7 @@ def measure_callgrind(sizes: Sizes, results: Results) -> None:
             except Exception as exc:
                 results.notes[f"callgrind {job[0]} {job[1]}"] = f"failed: {_short(exc)}"
     for kind, (_, (small, large), key) in CALLGRIND_KINDS.items():
-        for path in CALLGRIND_PATHS:
+        for path in _callgrind_paths(kind):
             if (kind, path, small) in totals and (kind, path, large) in totals:
                 one_more = (totals[(kind, path, large)] - totals[(kind, path, small)]) / (
                     large - small
@@ -964,13 +971,14 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
         add(f"| {path.name} | " + " | ".join(cells) + " |")
     add("")
     for kind, (script, (small, large), key) in CALLGRIND_KINDS.items():
-        cg = {path: results.get(key, path) for path in CALLGRIND_PATHS}
+        cg = {path: results.get(key, path) for path in _callgrind_paths(kind)}
         if not any(cg.values()):
             continue
         what = "stream chunk" if kind == "chunk" else "request (non-streamed)"
         add(
             f"## Instructions per {what} (callgrind, deterministic; "
-            f"(I({large}) − I({small})) / {large - small}, sync)"
+            f"(I({large}) − I({small})) / {large - small}, "
+            f"{'sync; `… async`: the async API' if kind == 'chunk' else 'sync'})"
         )
         add("")
         source = (
@@ -1085,6 +1093,7 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
     for ours, floor, bound in (
         ("ChatGPT54Nano", "LangChain floor", 1.00),
         ("GPT54Nano", "LlamaIndex floor", 1.05),
+        ("ChatGPT54Nano async", "LangChain floor async", 1.00),
     ):
         value, base = results.get("callgrind", ours), results.get("callgrind", floor)
         ratio = value.median / base.median if value and base else None
