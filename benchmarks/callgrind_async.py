@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +108,7 @@ async def raw_aiohttp(target: Target, prompt: str) -> int:
     return n
 
 
-def _path(name: str, target: Target) -> Callable[[str], Any]:
+def _path(name: str, target: Target) -> Any:
     import run as bench  # the builders of the benchmark paths
 
     if name == "raw aiohttp":
