@@ -647,23 +647,30 @@ def measure_ttft(sizes: Sizes, results: Results) -> None:
 CALLGRIND_PATHS = ("raw httpx", "transport", "LangChain floor", "ChatGPT54Nano")
 CALLGRIND_PATHS += ("LlamaIndex floor", "GPT54Nano")
 # The async stream through LangChain (callgrind_chunks.py's "PATH async"); chunks only.
-CALLGRIND_ASYNC_PATHS = ("LangChain floor async", "ChatGPT54Nano async")
+CALLGRIND_LC_ASYNC_PATHS = ("LangChain floor async", "ChatGPT54Nano async")
 # What is counted: (script, the two sizes, the results key). One more chunk of a stream, and one
 # more non-streamed request, each the difference of two runs (start-up and imports cancelled).
 CALLGRIND_KINDS = {
     "chunk": ("callgrind_chunks.py", (100, 600), "callgrind"),
     "request": ("callgrind_requests.py", (10, 60), "callgrind-request"),
+    "async chunk": ("callgrind_async.py", (100, 600), "callgrind-async"),
 }
+# The async kind has paths of its own (callgrind_async.PATHS: a real socket, no mock).
+CALLGRIND_ASYNC_PATHS = ("raw aiohttp", "raw httpx", "transport", "transport (httpx pool)")
+CALLGRIND_ASYNC_PATHS += ("ChatGPT54Nano", "GPT54Nano")
 CALLGRIND_FLOORS = {
     "transport": "raw httpx",
     "ChatGPT54Nano": "LangChain floor",
     "GPT54Nano": "LlamaIndex floor",
     "ChatGPT54Nano async": "LangChain floor async",
 }
+CALLGRIND_ASYNC_FLOORS = {"transport": "raw aiohttp", "transport (httpx pool)": "raw httpx"}
 
 
 def _callgrind_paths(kind: str) -> tuple[str, ...]:
-    return CALLGRIND_PATHS + CALLGRIND_ASYNC_PATHS if kind == "chunk" else CALLGRIND_PATHS
+    if kind == "async chunk":
+        return CALLGRIND_ASYNC_PATHS
+    return CALLGRIND_PATHS + CALLGRIND_LC_ASYNC_PATHS if kind == "chunk" else CALLGRIND_PATHS
 
 
 def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
@@ -972,26 +979,31 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
     add("")
     for kind, (script, (small, large), key) in CALLGRIND_KINDS.items():
         cg = {path: results.get(key, path) for path in _callgrind_paths(kind)}
+        floors = CALLGRIND_ASYNC_FLOORS if kind == "async chunk" else CALLGRIND_FLOORS
         if not any(cg.values()):
             continue
-        what = "stream chunk" if kind == "chunk" else "request (non-streamed)"
+        what = "request (non-streamed)" if kind == "request" else "stream chunk"
+        mode = "async" if kind == "async chunk" else "sync"
         add(
             f"## Instructions per {what} (callgrind, deterministic; "
             f"(I({large}) − I({small})) / {large - small}, "
-            f"{'sync; `… async`: the async API' if kind == 'chunk' else 'sync'})"
+            f"{'sync; `… async`: the async API' if kind == 'chunk' else mode})"
         )
         add("")
-        source = (
-            "one stream from an `httpx.MockTransport` handing out one event per read"
-            if kind == "chunk"
-            else "sequential requests answered by an `httpx.MockTransport` (one JSON body)"
-        )
-        add(f"`valgrind --tool=callgrind python benchmarks/{script} PATH N`: {source}, no sockets.")
+        source = {
+            "chunk": "one stream from an `httpx.MockTransport` handing out one event per read, "
+            "no sockets",
+            "request": "sequential requests answered by an `httpx.MockTransport` (one JSON body), "
+            "no sockets",
+            "async chunk": "one async stream over loopback TCP from a server in the same loop, "
+            "one event per read (the server's instructions are in every row: compare rows)",
+        }[kind]
+        add(f"`valgrind --tool=callgrind python benchmarks/{script} PATH N`: {source}.")
         add("")
-        add(f"| path | instructions per {kind} | × floor |")
+        add(f"| path | instructions per {kind.removeprefix('async ')} | × floor |")
         add("|---|---|---|")
         for path, stat in cg.items():
-            floor = cg.get(CALLGRIND_FLOORS.get(path, ""))
+            floor = cg.get(floors.get(path, ""))
             add(
                 f"| {path} | {stat.median:,.0f} | "
                 f"{(f'{stat.median / floor.median:.2f}×') if stat and floor else '–'} |"
@@ -1114,6 +1126,15 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
             lambda v: v <= 8.0,
         )
     )
+    # Its deterministic companion: what the transport adds per chunk over raw aiohttp's reads
+    # (callgrind_async.py, one event per read); no bound, it shows what a change did.
+    value, base = (
+        results.get("callgrind-async", "transport"),
+        results.get("callgrind-async", "raw aiohttp"),
+    )
+    if value and base:
+        extra_i = f"{value.median - base.median:+,.0f} instructions ({value.median:,.0f} in all)"
+        rows.append(("transport: async instructions per chunk over raw aiohttp", extra_i, None))
     value = results.get("burst", "cpu", "transport (GatewayClient), default")
     base = results.get("burst", "cpu", "raw httpx, default pool (100 conn, 20 keep-alive)")
     ratio = value.median / base.median if value and base else None

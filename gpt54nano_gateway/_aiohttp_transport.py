@@ -38,6 +38,8 @@ import aiohttp
 import httpx
 from yarl import URL
 
+from ._direct import DirectBody
+
 __all__ = ["AiohttpTransport", "to_httpx_error"]
 
 
@@ -89,8 +91,13 @@ def _url(url: str) -> URL:
     return URL(url, encoded=True)  # httpx has already encoded it
 
 
-class _Body(httpx.AsyncByteStream):
-    """A response body read from aiohttp, failures as httpx exceptions; closing frees the slot."""
+class _Body(DirectBody):
+    """A response body read from aiohttp, failures as httpx exceptions; closing frees the slot.
+
+    As a `DirectBody`, the async stream loop awaits ``content.readany`` itself (``read``) and maps
+    its ``failures`` with `failure`, the same mapping as ``__aiter__``'s, without the layers."""
+
+    failures = _FAILURES
 
     def __init__(
         self,
@@ -100,6 +107,10 @@ class _Body(httpx.AsyncByteStream):
     ) -> None:
         self._response, self._request, self._slots = response, request, slots
         self._closed = False
+        self.read = response.content.readany
+
+    def failure(self, exc: BaseException) -> httpx.TransportError:
+        return to_httpx_error(exc, self._request)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         content = self._response.content

@@ -49,6 +49,7 @@ from ._client_core import (
     is_json,
     is_uncompressed,
 )
+from ._direct import direct_body
 from ._pool import async_backend, async_pool, pool_key, sync_pool
 from ._stream import StreamCore
 from .accumulator import StreamAccumulator
@@ -148,10 +149,26 @@ class _AsyncEvents(Generic[E, R]):
         core = self._core
         try:
             response = self._response
-            body = response.aiter_raw() if is_uncompressed(response) else response.aiter_bytes()
-            async for data in body:
-                for event in core.feed(data):
-                    yield event
+            direct = direct_body(response)
+            if direct is not None:
+                # aiohttp's body (_direct): its reads awaited here, no httpx generator between.
+                response.is_stream_consumed = True  # as aiter_raw: a second reader is refused
+                read, failures = direct.read, direct.failures
+                while True:
+                    try:
+                        data = await read()
+                    except failures as exc:  # only the read: feed's own errors pass through
+                        raise direct.failure(exc) from None
+                    if not data:
+                        break
+                    for event in core.feed(data):
+                        yield event
+                await response.aclose()  # as aiter_raw at the end: the connection is released
+            else:
+                body = response.aiter_raw() if is_uncompressed(response) else response.aiter_bytes()
+                async for data in body:
+                    for event in core.feed(data):
+                        yield event
         except httpx.HTTPError as exc:  # a drop or a stall mid-stream: never retried
             if (error := self._client._stream_failure(core, exc)) is None:  # type: ignore[arg-type]
                 return
