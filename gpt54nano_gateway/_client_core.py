@@ -15,13 +15,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import ValidationError
 
 from ._json import loads
-from ._responses_stream import ResponsesStreamCore
 from ._stream import StreamCore, deadline_error
 from ._version import __version__
 from .config import GatewayConfig
@@ -37,9 +36,12 @@ from .errors import (
 from .meta import GatewayMeta, meta_from_headers
 from .options import GatewayOptions
 from .redaction import RedactedHeaders, redact_headers, redact_in_place, scrub_values
-from .responses_wire import Response
 from .retry import RetryPolicy
 from .wire import ChatCompletion, ChatRequest, StreamOptions, request_to_wire
+
+if TYPE_CHECKING:  # the Responses modules stay off the Chat Completions import path
+    from ._responses_stream import ResponsesStreamCore
+    from .responses_wire import Response
 
 __all__ = ["Call", "ClientCore", "is_event_stream", "is_json", "is_uncompressed"]
 

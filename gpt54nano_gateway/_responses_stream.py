@@ -27,6 +27,7 @@ from .sse import SSEDecoder
 __all__ = ["ResponsesStreamCore"]
 
 _NO_EVENTS: list[ResponseStreamEvent] = []
+ResponseStreamEvent.model_rebuild()  # deferred model: built before its validator is bound
 _validate_event = ResponseStreamEvent.__pydantic_validator__.validate_json
 
 

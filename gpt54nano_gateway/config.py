@@ -12,8 +12,6 @@ Errors are `ConfigurationError` (a ``ValueError``); the token is never part of t
 Per-call ``cf-aig-*`` options are `GatewayOptions` (``options.py``).
 """
 
-from __future__ import annotations
-
 import ipaddress
 import os
 from typing import Annotated, Any, Literal, NoReturn
@@ -89,7 +87,10 @@ class GatewayConfig(BaseModel):
     """
 
     # hide_input_in_errors: a validation error must never echo the token back.
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    # defer_build: the validator is built with the first config, not at import.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True
+    )
 
     account_id: str
     api_token: SecretStr
@@ -197,7 +198,7 @@ class GatewayConfig(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _resolve(self) -> GatewayConfig:
+    def _resolve(self) -> "GatewayConfig":
         if self.base_url is not None:
             parts = urlsplit(self.base_url)
             host = parts.hostname or ""
@@ -267,7 +268,7 @@ class GatewayConfig(BaseModel):
         return headers
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> GatewayConfig:
+    def from_env(cls, **overrides: Any) -> "GatewayConfig":
         """Build a config from ``CLOUDFLARE_ACCOUNT_ID`` / ``CF_ACCOUNT_ID``,
         ``CLOUDFLARE_API_TOKEN`` / ``CF_AI_API_TOKEN``, ``CLOUDFLARE_AI_GATEWAY_ID`` and
         ``CLOUDFLARE_BASE_URL`` (the API root, same rules as ``base_url``); keyword arguments

@@ -62,7 +62,8 @@ _MAX_PAGES = 10_000  # a bound on list(), whatever result_info says
 class GatewayLog(BaseModel):
     """One gateway log (fields of Cloudflare's log reference; unknown fields kept as extras)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    # defer_build: built with the first log read, not at import.
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
     id: str
     created_at: str | None = None
@@ -90,7 +91,7 @@ MetadataValue = StrictStr | StrictInt | StrictFloat | StrictBool
 class LogPatch(BaseModel):
     """The body of a log PATCH: only the fields given are sent (``None`` clears one)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     feedback: Literal[-1, 0, 1] | None = None
     score: Annotated[StrictInt, Field(ge=0, le=100)] | None = None

@@ -5,8 +5,6 @@ adapters expose it under one key, ``"gateway"``, spelt by `gateway_metadata` (La
 ``response_metadata["gateway"]``, LlamaIndex's ``additional_kwargs["gateway"]``).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +19,9 @@ __all__ = ["GatewayMeta", "gateway_metadata", "meta_from_headers"]
 class GatewayMeta(BaseModel):
     """What the gateway said about one call, from its response headers and body (not wire data)."""
 
-    model_config = ConfigDict(frozen=True)
+    # defer_build: the validator is built with the first meta (the first response), not at
+    # import: import of the public names stays near pydantic's own cost (test_lazy_imports).
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     log_id: str | None = None
     request_id: str | None = None

@@ -41,11 +41,13 @@ where a dropped ``temperature`` or a renamed ``max_tokens`` would be wrong. See 
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigurationError
-from .responses_wire import ResponsesRequest
-from .wire import ChatRequest
+
+if TYPE_CHECKING:  # annotations only: the Responses models stay off the chat import path
+    from .responses_wire import ResponsesRequest
+    from .wire import ChatRequest
 
 ROUTE_PREFIX = "dynamic/"
 RouteModel = str | dict[str, str] | None

@@ -6,8 +6,6 @@ CR/LF and other control characters (header injection) and for non-ASCII (httpx w
 with a less helpful error). Errors are pydantic ``ValidationError`` s.
 """
 
-from __future__ import annotations
-
 import json
 import math
 import re
@@ -44,10 +42,11 @@ def _flag(value: bool) -> str:
 HeaderStr = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+# defer_build (every model here): validators are built on first use, not at import.
 class GatewayRetries(BaseModel):
     """Retries done by the gateway itself (cf-aig-max-attempts, -retry-delay, -backoff)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     max_attempts: Annotated[int, Field(ge=1, le=5)]
     retry_delay_ms: Annotated[int, Field(ge=0, le=5000)] | None = None
@@ -65,14 +64,14 @@ class CustomCost(BaseModel):
     Cloudflare documents no cached-input price field, so there is none here.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     per_token_in: NonNegative | None = None
     per_token_out: NonNegative | None = None
     total_cost: NonNegative | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> CustomCost:
+    def _one_form(self) -> "CustomCost":
         per_token = self.per_token_in is not None or self.per_token_out is not None
         if per_token and self.total_cost is not None:
             raise ValueError("total_cost cannot be combined with per_token_in/per_token_out")
@@ -116,7 +115,7 @@ class GatewayOptions(BaseModel):
     wins field by field (`merged`).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     cache_ttl: Annotated[int, Field(ge=60, le=2_592_000)] | None = None
     skip_cache: bool | None = None
@@ -214,7 +213,7 @@ class GatewayOptions(BaseModel):
             headers.update(self.extra_headers)
         return headers
 
-    def merged(self, override: GatewayOptions | None) -> GatewayOptions:
+    def merged(self, override: "GatewayOptions | None") -> "GatewayOptions":
         """These options with every field that ``override`` sets taken from ``override``."""
         if override is None or not override.model_fields_set:
             return self

@@ -41,6 +41,7 @@ from .responses_wire import Response, ResponsesRequest, ResponseStreamEvent, res
 __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStream"]
 
 T = TypeVar("T")
+Response.model_rebuild()  # deferred model: built before its validator is bound
 _validate_response = Response.__pydantic_validator__.validate_json
 _PROVIDER_PREFIX = "openai/"
 

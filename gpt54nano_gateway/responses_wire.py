@@ -14,8 +14,6 @@ response headers (like ``ChatCompletion.meta``) and never dumped.
 Serialise a request with :func:`responses_body`: unset parameters are omitted.
 """
 
-from __future__ import annotations
-
 import difflib
 from typing import Annotated, Any, Literal
 
@@ -59,8 +57,10 @@ __all__ = [
 ]
 
 
+# defer_build (every model here): validators are built on first use, not at import, so the
+# Responses models cost only their class creation when every public name is imported.
 class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 # --- items (input and output) ------------------------------------------------------------------
@@ -146,7 +146,7 @@ class ResponsesFunctionTool(FunctionDefinition):
     """A function tool, flat as the Responses API wants it (no ``function`` wrapper); the name
     and schema rules are Chat Completions' (`FunctionDefinition`), other keys are kept."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     type: Literal["function"] = "function"
 
@@ -209,7 +209,7 @@ class ResponsesRequest(BaseModel):
     refused with the close matches. Numbers are strict (``True`` is not 1).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input: str | Annotated[list[InputItem], Field(min_length=1)]
     model: Annotated[str, Field(min_length=1)] = DEFAULT_MODEL
@@ -251,7 +251,7 @@ class ResponsesRequest(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _consistent(self) -> ResponsesRequest:
+    def _consistent(self) -> "ResponsesRequest":
         if self.tool_choice not in (None, "none", "auto") and not self.tools:
             raise ValueError("tool_choice needs tools")
         return self
@@ -381,7 +381,8 @@ class Response(_Tolerant):
         return "".join(parts) if parts else None
 
 
-_OUTPUT_ITEM: TypeAdapter[Any] = TypeAdapter(OutputItem)
+# defer_build: the adapter's validator is built with the first event carrying an item.
+_OUTPUT_ITEM: TypeAdapter[Any] = TypeAdapter(OutputItem, config=ConfigDict(defer_build=True))
 # A position in a list: a negative one would index from the end (or past an empty list).
 Index = Annotated[int, Field(ge=0)]
 

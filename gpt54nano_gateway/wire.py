@@ -14,8 +14,6 @@ parameters must not be sent (GPT-5.4 answers 400 to an explicit ``temperature: 0
 assistant turn that only carries tool calls must keep ``"content": null``.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -108,7 +106,7 @@ class FileData(_Strict):
     filename: str | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> FileData:
+    def _one_source(self) -> "FileData":
         if self.file_data is None and self.file_id is None:
             raise ValueError("a file part needs file_data (a data: URL) or file_id")
         return self
@@ -164,7 +162,7 @@ class AssistantMessage(_Strict):
     name: str | None = None
 
     @model_validator(mode="after")
-    def _has_something(self) -> AssistantMessage:
+    def _has_something(self) -> "AssistantMessage":
         if self.content is None and not self.tool_calls and self.refusal is None:
             raise ValueError("an assistant message needs content, tool_calls or refusal")
         return self
@@ -315,7 +313,7 @@ class ChatRequest(BaseModel):
     logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> ChatRequest:
+    def _consistent(self) -> "ChatRequest":
         if self.tool_choice is not None and self.tool_choice != "none" and not self.tools:
             raise ValueError("tool_choice needs tools")
         if self.top_logprobs is not None and not self.logprobs:
