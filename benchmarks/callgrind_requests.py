@@ -75,6 +75,10 @@ def path_object(path: str, http: httpx.Client) -> Any:
     if path in ("transport", "ChatGPT54Nano", "GPT54Nano"):
         import gpt54nano_gateway.client as client_module
 
+        from gpt54nano_gateway import _pool
+
+        # As in production: our paths' pooled client keeps no cookies (`_pool._NoCookies`).
+        http = _pool._keep_no_cookies(http)
         client_module.sync_pool = lambda key=None: http  # type: ignore[assignment,misc]
     if path == "transport":
         return bench.TransportPath(target)
