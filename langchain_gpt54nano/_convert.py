@@ -38,6 +38,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from gpt54nano_gateway.meta import GatewayMeta, gateway_metadata
 from gpt54nano_gateway.wire import ChatCompletion, ChatCompletionChunk, Usage
 
+from ._fast_chunk import text_chunk_builder
+
 __all__ = [
     "MODEL_PROVIDER",
     "UnsupportedContentError",
@@ -498,5 +500,7 @@ def from_wire_chunk(
         metadata |= _response_metadata(chunk, choice.finish_reason, model)
         if gateway:
             metadata |= gateway
+    if len(fields) == 2 and (build := text_chunk_builder()) is not None:
+        return build(fields["content"], metadata)  # a text delta: the checked fast path
     message = AIMessageChunk(**fields)
     return ChatGenerationChunk(message=message)
