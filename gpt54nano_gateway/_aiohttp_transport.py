@@ -14,9 +14,10 @@ What carries over from the httpx pool:
   TLS (aiohttp's ``connect``), ``read`` bounds every wait for bytes (``sock_read``), ``pool``
   bounds the wait for a free slot (our own semaphore of ``max_connections``, so a full pool is
   an ``httpx.PoolTimeout`` as with httpcore, not a connect timeout);
-- the process's one TLS context, no redirects, no cookie jar of its own (httpx's client keeps
-  cookies), no environment proxies (the proxy is resolved per config), no decompression (httpx
-  decodes ``content-encoding`` itself, so ``iter_raw`` still means the raw bytes);
+- the process's one TLS context, no redirects, no cookie jar (the pooled httpx client keeps
+  none either: ``_pool._NoCookies``), no environment proxies (the proxy is resolved per
+  config), no decompression (httpx decodes ``content-encoding`` itself, so ``iter_raw`` still
+  means the raw bytes);
 - a response closed before its end drops its connection; a finished one goes back to the pool.
 
 aiohttp has no limit on *idle* connections, only their expiry (``keepalive_expiry``), so
@@ -162,7 +163,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client keeps the cookies
+            cookie_jar=aiohttp.DummyCookieJar(),  # a shared pool keeps no cookies (_pool)
             auto_decompress=False,  # httpx decodes content-encoding itself
             trust_env=False,  # the proxy is resolved per config (_pool.resolve_proxy)
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
