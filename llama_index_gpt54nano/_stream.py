@@ -33,6 +33,7 @@ from gpt54nano_gateway.meta import GatewayMeta
 from gpt54nano_gateway.wire import ChatCompletionChunk
 
 from ._convert import meta_to_kwargs, usage_to_kwargs
+from ._fast_response import text_chat_response
 from ._partial_json import PartialJSONObject
 from ._tools import remember_selection
 
@@ -117,12 +118,15 @@ class ChatResponseAssembler:
             extra["finish_reason"] = finish_reason
         if chunk.usage is not None:
             extra.update(usage_to_kwargs(chunk.usage))
-        response = ChatResponse(
-            message=self._message(accumulator.text),
-            delta=delta_text,
-            raw=chunk,
-            additional_kwargs=extra,
-        )
+        if self._thinking or self._tool_dicts:
+            response = ChatResponse(
+                message=self._message(accumulator.text),
+                delta=delta_text,
+                raw=chunk,
+                additional_kwargs=extra,
+            )
+        else:  # the common text chunk: its three objects without the constructors' validation
+            response = text_chat_response(accumulator.text, delta_text, chunk, extra)
         self.last = response
         return response
 
