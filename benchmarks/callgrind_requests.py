@@ -74,7 +74,6 @@ def path_object(path: str, http: httpx.Client) -> Any:
         return _Raw()
     if path in ("transport", "ChatGPT54Nano", "GPT54Nano"):
         import gpt54nano_gateway.client as client_module
-
         from gpt54nano_gateway import _pool
 
         # As in production: our paths' pooled client keeps no cookies (`_pool._NoCookies`).
