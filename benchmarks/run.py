@@ -681,7 +681,9 @@ def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
     cmd += [str(HERE / script), path, str(size)]
     # A fixed hash seed: set and dict iteration orders (and so the instruction count) otherwise
     # change from one interpreter to the next by a few thousand instructions per chunk.
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # One BLAS thread: numpy (imported by llama-index) otherwise starts OpenBLAS workers whose
+    # idle spinning callgrind counts, tens of millions of instructions varying with wall time.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     proc.out_file = out  # type: ignore[attr-defined]
     return proc
