@@ -53,7 +53,7 @@ import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -227,6 +227,18 @@ def _keep_no_cookies(client: C) -> C:
     return client
 
 
+def _httpx_options(key: PoolKey, context: ssl.SSLContext) -> dict[str, Any]:
+    """The options of a pooled client on httpx's own transport, sync or async."""
+    return {
+        "verify": context,
+        "limits": _limits(key),
+        "proxy": key[3],
+        "trust_env": False,  # proxies are resolved per config (resolve_proxy)
+        "follow_redirects": False,
+        "timeout": None,
+    }
+
+
 def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
     """The shared ``httpx.Client`` for ``key`` (created on first use, never closed by clients)."""
     client = _sync.get(key)
@@ -235,16 +247,7 @@ def sync_pool(key: PoolKey = DEFAULT_POOL_KEY) -> httpx.Client:
         with _lock:
             client = _sync.get(key)
             if client is None or client.is_closed:
-                client = _keep_no_cookies(
-                    httpx.Client(
-                        verify=context,
-                        limits=_limits(key),
-                        proxy=key[3],
-                        trust_env=False,  # proxies are resolved per config (resolve_proxy)
-                        follow_redirects=False,
-                        timeout=None,
-                    )
-                )
+                client = _keep_no_cookies(httpx.Client(**_httpx_options(key, context)))
                 _sync[key] = client
     return client
 
@@ -261,16 +264,7 @@ def _async_client(key: PoolKey, backend: AsyncBackend) -> httpx.AsyncClient:
                 transport=transport, trust_env=False, follow_redirects=False, timeout=None
             )
         )
-    return _keep_no_cookies(
-        httpx.AsyncClient(
-            verify=context,
-            limits=_limits(key),
-            proxy=key[3],
-            trust_env=False,  # proxies are resolved per config (resolve_proxy)
-            follow_redirects=False,
-            timeout=None,
-        )
-    )
+    return _keep_no_cookies(httpx.AsyncClient(**_httpx_options(key, context)))
 
 
 def async_pool(
