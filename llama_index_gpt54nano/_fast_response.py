@@ -126,7 +126,7 @@ def self_check() -> bool:
     try:
         for text, delta, raw, extra in _SAMPLES:
             built = _built(text, delta, raw, dict(extra))
-            if not same_model(built, _constructed(text, delta, raw, dict(extra))):
+            if not _same_model(built, _constructed(text, delta, raw, dict(extra))):
                 return False
             if not _fresh(built, _built(text, delta, raw, dict(extra))):
                 return False
@@ -135,32 +135,32 @@ def self_check() -> bool:
     return True
 
 
-def same_model(left: Any, right: Any) -> bool:
+def _same_model(left: Any, right: Any) -> bool:
     """Two pydantic instances hold the same thing, as the constructors would have set it."""
     if type(left) is not type(right):
         return False
     if not isinstance(left, BaseModel):
-        return same_value(left, right)
+        return _same_value(left, right)
     return (
         left.__pydantic_fields_set__ == right.__pydantic_fields_set__
         and left.__pydantic_extra__ == right.__pydantic_extra__
         and left.__pydantic_private__ == right.__pydantic_private__
         and list(left.__dict__) == list(right.__dict__)  # field order: repr and dumps follow it
-        and all(same_value(left.__dict__[k], right.__dict__[k]) for k in left.__dict__)
+        and all(_same_value(left.__dict__[k], right.__dict__[k]) for k in left.__dict__)
         and left.model_dump() == right.model_dump()
     )
 
 
-def same_value(left: Any, right: Any) -> bool:
+def _same_value(left: Any, right: Any) -> bool:
     """Equal, of the same types all the way down (an enum member is not its string)."""
     if type(left) is not type(right):
         return False
     if isinstance(left, BaseModel):
-        return same_model(left, right)
+        return _same_model(left, right)
     if isinstance(left, dict):
-        return list(left) == list(right) and all(same_value(left[k], right[k]) for k in left)
+        return list(left) == list(right) and all(_same_value(left[k], right[k]) for k in left)
     if isinstance(left, (list, tuple)):
-        return len(left) == len(right) and all(map(same_value, left, right))
+        return len(left) == len(right) and all(map(_same_value, left, right))
     return bool(left is right or left == right)
 
 
