@@ -254,13 +254,7 @@ def import_seconds(module: str, repeats: int) -> Stat:
     statement = module if module.startswith(("from ", "import ")) else f"import {module}"
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     stat = Stat()
-    # Byte-code caching on (into a scratch directory), as an installed wheel has: with
-    # PYTHONDONTWRITEBYTECODE set, a checkout would recompile its sources on every import.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env |= {
-        "PYTHONPATH": str(REPO),
-        "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "gpt54nano-bench-pycache"),
-    }
+    env = _import_env()
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     for _ in range(repeats):
         out = subprocess.run(
@@ -268,6 +262,35 @@ def import_seconds(module: str, repeats: int) -> Stat:
         )
         stat.add(float(out.stdout.strip().splitlines()[-1]))
     return stat
+
+
+def _import_env() -> dict[str, str]:
+    # Byte-code caching on (into a scratch directory), as an installed wheel has: with
+    # PYTHONDONTWRITEBYTECODE set, a checkout would recompile its sources on every import.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return env | {
+        "PYTHONPATH": str(REPO),
+        "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "gpt54nano-bench-pycache"),
+        "PYTHONHASHSEED": "0",  # the count is then the same from one run to the next
+        "OPENBLAS_NUM_THREADS": "1",  # numpy's idle BLAS workers would be counted
+    }
+
+
+def import_instructions(statement: str) -> int:
+    """Instructions (callgrind) of a fresh interpreter running ``statement``, byte-code cached:
+    deterministic, where import wall times swing by a third on a shared machine. Subtract the
+    count for ``pass`` to leave the interpreter's own start-up out."""
+    env = _import_env()
+    subprocess.run([sys.executable, "-c", statement], env=env, check=True, capture_output=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = os.path.join(scratch, "callgrind.out")
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
+        subprocess.run([*cmd, "-c", statement], env=env, check=True, capture_output=True)
+        with open(out) as handle:
+            for line in handle:
+                if line.startswith("summary:"):
+                    return int(line.split()[1])
+    raise RuntimeError(f"callgrind wrote no summary for {statement!r}")
 
 
 # --- the request every path sends ----------------------------------------------------------------

@@ -42,6 +42,7 @@ from _harness import (
     burst,
     cpu_async,
     cpu_sync,
+    import_instructions,
     import_seconds,
     make_langchain_floor,
     make_llama_index_floor,
@@ -448,9 +449,18 @@ IMPORTS: dict[str, str] = {
     "GPT54Nano": "from llama_index_gpt54nano import GPT54Nano",
     "OpenAILike": "from llama_index.llms.openai_like import OpenAILike",
 }
-# The import goal: every public name of the transport against its two dependencies.
+# The import goal: every public name of the transport against its two dependencies. pydantic 2
+# loads its model machinery (BaseModel and the schema code behind it) on first access, so
+# `import httpx, pydantic` leaves it out; the second row puts it in, which any package defining
+# one model pays, so that the rows below it show the transport's own share.
 IMPORT_GOAL = (
     ("httpx + pydantic", "import httpx, pydantic"),
+    (
+        "httpx + pydantic's model machinery",
+        "import httpx, pydantic; from pydantic import BaseModel, ConfigDict, Field, SecretStr,"
+        " TypeAdapter, ValidationError, field_validator, model_validator",
+    ),
+    ("gpt54nano_gateway, chat path", "from gpt54nano_gateway import GatewayClient, ChatRequest"),
     (
         "gpt54nano_gateway, every public name",
         "import gpt54nano_gateway as g; [getattr(g, n) for n in g.__all__]",
@@ -621,6 +631,14 @@ def measure_import_goal(sizes: Sizes, results: Results) -> None:
     for name, statement in IMPORT_GOAL:
         log(f"import time: {statement}")
         results.stats[("import-goal", name)] = import_seconds(statement, sizes.import_repeats)
+    if not sizes.callgrind or shutil.which("valgrind") is None:
+        return
+    log("import instructions (callgrind)")
+    start_up = import_instructions("pass")
+    for name, statement in IMPORT_GOAL:
+        results.stat("import-goal-instructions", name).add(
+            import_instructions(statement) - start_up
+        )
 
 
 def measure_ttft(sizes: Sizes, results: Results) -> None:
@@ -1029,12 +1047,23 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
         add("")
     goal = [(name, results.get("import-goal", name)) for name, _ in IMPORT_GOAL]
     if all(stat for _, stat in goal):
-        add("## Import time of the transport's public names (ms, fresh interpreter)")
+        add("## Import time of the transport's public names (fresh interpreter)")
         add("")
-        add("| statement | ms |")
-        add("|---|---|")
-        for (_name, stat), (_, statement) in zip(goal, IMPORT_GOAL, strict=True):
-            add(f"| `{statement}` | {stat.fmt(scale=1e3) if stat else 'n/a'} |")
+        add(
+            "Milliseconds, and instructions under callgrind (deterministic; the interpreter's"
+            " start-up, `python -c pass`, subtracted). pydantic 2 loads BaseModel and its schema"
+            " code on first access, so `import httpx, pydantic` does not include them; the second"
+            " row does, and any package that defines a model pays it."
+        )
+        add("")
+        add("| statement | ms | M instructions | − httpx + pydantic (M) |")
+        add("|---|---|---|---|")
+        deps = results.get("import-goal-instructions", IMPORT_GOAL[0][0])
+        for (name, stat), (_, statement) in zip(goal, IMPORT_GOAL, strict=True):
+            count = results.get("import-goal-instructions", name)
+            mega = f"{count.median / 1e6:.1f}" if count else "n/a"
+            extra = f"{(count.median - deps.median) / 1e6:+.1f}" if count and deps else "–"
+            add(f"| `{statement}` | {stat.fmt(scale=1e3) if stat else 'n/a'} | {mega} | {extra} |")
         add("")
 
     add("## Targets")
@@ -1150,16 +1179,17 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
         )
     )
     names = results.get("import-goal", "gpt54nano_gateway, every public name")
-    deps = results.get("import-goal", "httpx + pydantic")
-    extra = (names.median - deps.median) * 1e3 if names and deps else None
-    rows.append(
-        _row(
-            "import of every public name ≤ `import httpx, pydantic` + 45 ms",
-            extra,
-            "{:+.0f} ms",
-            lambda v: v <= 45,
+    for floor in ("httpx + pydantic", "httpx + pydantic's model machinery"):
+        deps = results.get("import-goal", floor)
+        extra = (names.median - deps.median) * 1e3 if names and deps else None
+        rows.append(
+            _row(
+                f"import of every public name ≤ {floor} + 45 ms",
+                extra,
+                "{:+.0f} ms",
+                lambda v: v <= 45,
+            )
         )
-    )
     for ours, floor in (
         ("transport (GatewayClient)", "raw httpx"),
         ("ChatGPT54Nano", "LangChain floor"),

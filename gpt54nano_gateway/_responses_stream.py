@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from pydantic import SecretStr, ValidationError
 
@@ -27,8 +28,18 @@ from .sse import SSEDecoder
 __all__ = ["ResponsesStreamCore"]
 
 _NO_EVENTS: list[ResponseStreamEvent] = []
-ResponseStreamEvent.model_rebuild()  # deferred model: built before its validator is bound
-_validate_event = ResponseStreamEvent.__pydantic_validator__.validate_json
+
+
+# The validator itself, as on the chat stream. Looked up on the first event (the model builds on
+# first use, not at import): then rebound to the validator.
+def _first_event(data: str) -> ResponseStreamEvent:
+    global _validate_event
+    _validate_event = ResponseStreamEvent.__pydantic_validator__.validate_json
+    result: ResponseStreamEvent = ResponseStreamEvent.__pydantic_validator__.validate_json(data)
+    return result
+
+
+_validate_event: Callable[[str], ResponseStreamEvent] = _first_event
 
 
 class ResponsesStreamCore:

@@ -41,8 +41,18 @@ from .responses_wire import Response, ResponsesRequest, ResponseStreamEvent, res
 __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStream"]
 
 T = TypeVar("T")
-Response.model_rebuild()  # deferred model: built before its validator is bound
-_validate_response = Response.__pydantic_validator__.validate_json
+
+
+# The validator itself, as for chat completions. Looked up on first use (the model builds on
+# first use, not at import): then rebound to the validator.
+def _first_response(body: bytes) -> Response:
+    global _validate_response
+    _validate_response = Response.__pydantic_validator__.validate_json
+    result: Response = Response.__pydantic_validator__.validate_json(body)
+    return result
+
+
+_validate_response: Callable[[bytes], Response] = _first_response
 _PROVIDER_PREFIX = "openai/"
 
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import gpt54nano_gateway as gw
 
 CONTRACT_NAMES = {
@@ -153,19 +155,70 @@ def test_all_is_complete() -> None:
 def test_importing_the_public_names_builds_no_model_and_loads_no_aiohttp() -> None:
     # The import-time budget (benchmarks, "Import time"): models build their validators on first
     # use (defer_build), and aiohttp loads with the first async pool, not at import.
+    # Every model of every loaded module of the package counts, the Responses ones included.
     code = (
         "import json, sys, pydantic, gpt54nano_gateway as gw\n"
         "[getattr(gw, name) for name in gw.__all__]\n"
-        "from gpt54nano_gateway import wire\n"
-        "built = sorted(n for n in wire.__all__ if isinstance(getattr(wire, n), type)\n"
-        "    and issubclass(getattr(wire, n), pydantic.BaseModel)\n"
-        "    and getattr(wire, n).__pydantic_complete__)\n"
-        "print(json.dumps([built, 'aiohttp' in sys.modules]))\n"
+        "models = {f'{m.__name__}.{n}': v for m in list(sys.modules.values())\n"
+        "    if m.__name__.startswith('gpt54nano_gateway') for n, v in vars(m).items()\n"
+        "    if isinstance(v, type) and issubclass(v, pydantic.BaseModel)}\n"
+        "built = sorted(n for n, model in models.items() if model.__pydantic_complete__)\n"
+        "print(json.dumps([len(models) > 60, built, 'aiohttp' in sys.modules]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert json.loads(result.stdout) == [[], False]
+    assert json.loads(result.stdout) == [True, [], False]
+
+
+def test_the_chat_path_loads_none_of_the_responses_modules() -> None:
+    code = (
+        "import json, sys\n"
+        "from gpt54nano_gateway import ChatRequest, GatewayClient, GatewayConfig\n"
+        "loaded = [m for m in sys.modules if m.startswith('gpt54nano_gateway.respons')]\n"
+        "print(json.dumps(sorted(loaded)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "document"),
+    [
+        (
+            "Response",
+            '{"id": "r", "object": "response", "status": "completed", "output": []}',
+        ),
+        (
+            "ResponseStreamEvent",
+            '{"type": "response.output_text.delta", "sequence_number": 1, "item_id": "m",'
+            ' "output_index": 0, "content_index": 0, "delta": "hi"}',
+        ),
+    ],
+)
+def test_the_responses_validators_build_on_first_use(name: str, document: str) -> None:
+    # The first document goes through the module's first-use hook, which rebinds the validator.
+    module, hook = {
+        "Response": ("responses_client", "_validate_response"),
+        "ResponseStreamEvent": ("_responses_stream", "_validate_event"),
+    }[name]
+    code = (
+        "import json\n"
+        f"from gpt54nano_gateway import {module} as m\n"
+        f"from gpt54nano_gateway.responses_wire import {name}\n"
+        f"before = [m.{hook}.__name__, {name}.__pydantic_complete__]\n"
+        f"value = m.{hook}({document!r})\n"
+        f"after = [isinstance(value, {name}), {name}.__pydantic_complete__,\n"
+        f"    m.{hook} == {name}.__pydantic_validator__.validate_json]\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    first = {"Response": "_first_response", "ResponseStreamEvent": "_first_event"}[name]
+    assert json.loads(result.stdout) == [[first, False], [True, True, True]]
 
 
 def test_deferred_models_validate_on_first_use() -> None:
