@@ -92,11 +92,72 @@ def _url(url: str) -> URL:
     return URL(url, encoded=True)  # httpx has already encoded it
 
 
+class _ReadWatch:
+    """The ``read`` timeout of a response body, on one timer per timeout period.
+
+    Why: aiohttp's ``sock_read`` cancels and re-arms a timer on every socket read, ~21,000
+    instructions per read, the largest part of an async stream chunk's cost beyond raw aiohttp
+    (benchmarks/callgrind_async.py). Here a read only notes when it started waiting; the timer,
+    armed at that start plus the timeout, fails the wait if it is still the same one and
+    otherwise re-arms itself for the current wait. So a read that waits longer than the timeout
+    fails (aiohttp's ``SocketTimeoutError``, an ``httpx.ReadTimeout``), and time spent by a slow
+    consumer between reads is not counted, as with ``sock_read``. With no read waiting, a firing
+    timer is not re-armed (the next read arms it): a dropped body keeps no timer alive.
+    """
+
+    __slots__ = ("_content", "_handle", "_loop", "_since", "_timeout")
+
+    def __init__(self, content: aiohttp.StreamReader, timeout: float) -> None:
+        self._content, self._timeout = content, timeout
+        self._loop = asyncio.get_running_loop()
+        self._since: float | None = None  # when the pending read started waiting, if one is
+        self._handle: asyncio.TimerHandle | None = None
+
+    async def read(self) -> bytes:
+        self._since = since = self._loop.time()
+        if self._handle is None:
+            self._handle = self._loop.call_at(since + self._timeout, self._check)
+        data = await self._content.readany()
+        self._since = None
+        return data
+
+    def _check(self) -> None:
+        since = self._since
+        if since is None:
+            self._handle = None
+            return
+        due = since + self._timeout
+        if self._loop.time() < due:  # a later read than the one the timer was armed for
+            self._handle = self._loop.call_at(due, self._check)
+            return
+        self._handle = None
+        self._content.set_exception(aiohttp.SocketTimeoutError("Timeout on reading data"))
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
+def _take_over_read_timeout(response: aiohttp.ClientResponse) -> bool:
+    """Stop aiohttp's per-read timer for the rest of ``response`` (its headers are in), so that
+    a `_ReadWatch` bounds the body's reads instead. ``False`` where that cannot be done (the
+    body is complete and its connection already released, or an aiohttp without the
+    protocol's ``read_timeout`` property): aiohttp's own ``sock_read`` then stays on."""
+    connection = response.connection
+    protocol = connection.protocol if connection is not None else None
+    if protocol is None or not isinstance(getattr(type(protocol), "read_timeout", None), property):
+        return False
+    protocol.read_timeout = None  # its next read drops the timer it armed for this one
+    return True
+
+
 class _Body(DirectBody):
     """A response body read from aiohttp, failures as httpx exceptions; closing frees the slot.
 
-    As a `DirectBody`, the async stream loop awaits ``content.readany`` itself (``read``) and maps
-    its ``failures`` with `failure`, the same mapping as ``__aiter__``'s, without the layers."""
+    As a `DirectBody`, the async stream loop awaits ``read`` itself and maps its ``failures``
+    with `failure`, the same mapping as ``__aiter__``'s, without the layers. ``read`` is
+    ``content.readany``, behind a `_ReadWatch` when there is a read timeout to keep."""
 
     failures = _FAILURES
 
@@ -105,18 +166,24 @@ class _Body(DirectBody):
         response: aiohttp.ClientResponse,
         request: httpx.Request,
         slots: asyncio.Semaphore,
+        read_timeout: float | None,
     ) -> None:
         self._response, self._request, self._slots = response, request, slots
         self._closed = False
-        self.read = response.content.readany
+        self._watch: _ReadWatch | None = None
+        if read_timeout is not None and _take_over_read_timeout(response):
+            self._watch = _ReadWatch(response.content, read_timeout)
+            self.read = self._watch.read
+        else:
+            self.read = response.content.readany
 
     def failure(self, exc: BaseException) -> httpx.TransportError:
         return to_httpx_error(exc, self._request)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
+        read = self.read
         try:
-            while data := await content.readany():
+            while data := await read():
                 yield data
         except _FAILURES as exc:
             raise to_httpx_error(exc, self._request) from None
@@ -125,6 +192,8 @@ class _Body(DirectBody):
         if self._closed:
             return
         self._closed = True
+        if self._watch is not None:
+            self._watch.cancel()
         response = self._response
         try:
             if response.content.at_eof():
@@ -222,7 +291,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status,
             headers=response.raw_headers,
-            stream=_Body(response, request, slots),
+            stream=_Body(response, request, slots, timeouts.get("read")),
             request=request,
             extensions={
                 "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()
