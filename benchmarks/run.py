@@ -657,7 +657,9 @@ def measure_ttft(sizes: Sizes, results: Results) -> None:
         for _ in range(sizes.ttft_streams):
             for name, obj in objs.items():
                 try:
+                    cpu = time.process_time()
                     results.stat("ttft", name).add(obj.first(user_prompt(3)))
+                    results.stat("ttft-cpu", name).add(time.process_time() - cpu)
                 except Exception as exc:
                     results.notes[f"ttft {name}"] = f"failed: {_short(exc)}"
 
@@ -1037,13 +1039,22 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
             f"{sizes.ttft_streams} streams per path)"
         )
         add("")
-        add("| path | ms | − floor (ms) |")
-        add("|---|---|---|")
+        add(
+            "Beside the wall time, the client's CPU over the same span (`time.process_time`):"
+            " the wall time also holds the emulator's own work and the scheduling of two"
+            " processes on two cores, the CPU only the client's."
+        )
+        add("")
+        add("| path | ms | − floor (ms) | client CPU (ms) | − floor (ms) |")
+        add("|---|---|---|---|---|")
         for path in PATHS:
-            stat = results.get("ttft", path.name)
-            floor = results.get("ttft", path.floor) if path.floor else None
-            diff = f"{(stat.median - floor.median) * 1e3:+.2f}" if stat and floor else "–"
-            add(f"| {path.name} | {stat.fmt(scale=1e3, digits=2) if stat else 'n/a'} | {diff} |")
+            cells = []
+            for key in ("ttft", "ttft-cpu"):
+                stat = results.get(key, path.name)
+                floor = results.get(key, path.floor) if path.floor else None
+                diff = f"{(stat.median - floor.median) * 1e3:+.2f}" if stat and floor else "–"
+                cells += [stat.fmt(scale=1e3, digits=2) if stat else "n/a", diff]
+            add(f"| {path.name} | {' | '.join(cells)} |")
         add("")
     goal = [(name, results.get("import-goal", name)) for name, _ in IMPORT_GOAL]
     if all(stat for _, stat in goal):
@@ -1195,16 +1206,17 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
         ("ChatGPT54Nano", "LangChain floor"),
         ("GPT54Nano", "LlamaIndex floor"),
     ):
-        value, base = results.get("ttft", ours), results.get("ttft", floor)
-        diff = (value.median - base.median) * 1e3 if value and base else None
-        rows.append(
-            _row(
-                f"{ours}: time to first token ≤ {floor}'s (paced stream)",
-                diff,
-                "{:+.2f} ms",
-                lambda v: v <= 0,
+        for key, what in (("ttft", "time to first token"), ("ttft-cpu", "client CPU to it")):
+            value, base = results.get(key, ours), results.get(key, floor)
+            diff = (value.median - base.median) * 1e3 if value and base else None
+            rows.append(
+                _row(
+                    f"{ours}: {what} ≤ {floor}'s (paced stream)",
+                    diff,
+                    "{:+.2f} ms",
+                    lambda v: v <= 0,
+                )
             )
-        )
     # The earlier goals (benchmarks of 2026-11-25), kept: per request, no regression.
     for ours, floor in (("ChatGPT54Nano", "LangChain floor"), ("GPT54Nano", "LlamaIndex floor")):
         for mode in ("sync", "async"):
