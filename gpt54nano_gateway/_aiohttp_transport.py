@@ -11,7 +11,8 @@ httpcore's (`to_httpx_error` is the table).
 What carries over from the httpx pool:
 
 - per-request timeouts from the request's ``timeout`` extension: ``connect`` bounds DNS + TCP +
-  TLS (aiohttp's ``connect``), ``read`` bounds every wait for bytes (``sock_read``), ``pool``
+  TLS (aiohttp's ``connect``), ``read`` bounds every wait for bytes (aiohttp's ``sock_read`` up
+  to the response headers, then a `_ReadWatch` for the body's reads), ``pool``
   bounds the wait for a free slot (our own semaphore of ``max_connections``, so a full pool is
   an ``httpx.PoolTimeout`` as with httpcore, not a connect timeout);
 - the process's one TLS context, no redirects, no cookie jar (the pooled httpx client keeps
