@@ -1190,6 +1190,9 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
         )
     )
     names = results.get("import-goal", "gpt54nano_gateway, every public name")
+    count = results.get("import-goal-instructions", "gpt54nano_gateway, every public name")
+    base_ms = results.get("import-goal", "httpx + pydantic")
+    base_count = results.get("import-goal-instructions", "httpx + pydantic")
     for floor in ("httpx + pydantic", "httpx + pydantic's model machinery"):
         deps = results.get("import-goal", floor)
         extra = (names.median - deps.median) * 1e3 if names and deps else None
@@ -1197,6 +1200,23 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
             _row(
                 f"import of every public name ≤ {floor} + 45 ms",
                 extra,
+                "{:+.0f} ms",
+                lambda v: v <= 45,
+            )
+        )
+        # The same in instructions, turned into ms at `import httpx, pydantic`'s own rate:
+        # import wall times on a shared machine swing by a third from one run to the next.
+        floor_count = results.get("import-goal-instructions", floor)
+        estimate = (
+            (count.median - floor_count.median) * base_ms.median * 1e3 / base_count.median
+            if count and floor_count and base_ms and base_count
+            else None
+        )
+        rows.append(
+            _row(
+                f"import of every public name ≤ {floor} + 45 ms, in instructions (as ms at"
+                " the rate of `import httpx, pydantic`)",
+                estimate,
                 "{:+.0f} ms",
                 lambda v: v <= 45,
             )

@@ -44,7 +44,6 @@ cookies (`_NoCookies`).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import ipaddress
 import os
 import ssl
@@ -128,6 +127,8 @@ def async_backend(config: GatewayConfig) -> AsyncBackend:
     if choice == "httpx":
         return "httpx"
     if _aiohttp_installed is None:
+        import importlib.util  # here, not at import: once per process, off the import path
+
         _aiohttp_installed = importlib.util.find_spec("aiohttp") is not None
     proxy = resolve_proxy(config.chat_completions_url, config.trust_env)
     usable = proxy is None or urlsplit(proxy).scheme in ("http", "https")
