@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from ._json import loads
 from ._stream import StreamCore, deadline_error
+from ._validators import validate_json_on_first_use
 from ._version import __version__
 from .config import GatewayConfig
 from .error_mapping import error_from_response, error_payload, request_id_from_headers
@@ -50,16 +51,10 @@ logger = logging.getLogger("gpt54nano_gateway")
 USER_AGENT = f"gpt54nano/{__version__}"
 
 
-# The validator itself: model_validate_json adds ~0.5 µs of wrapping per call.
-# Looked up on first use (the models build on first use): then rebound to the validator.
-def _first_completion(body: bytes) -> ChatCompletion:
-    global _validate_completion
-    _validate_completion = ChatCompletion.__pydantic_validator__.validate_json
-    result: ChatCompletion = ChatCompletion.__pydantic_validator__.validate_json(body)
-    return result
-
-
-_validate_completion: Callable[[bytes], ChatCompletion] = _first_completion
+# The validator itself, bound on the first completion (_validators says why).
+_validate_completion: Callable[[bytes], ChatCompletion] = validate_json_on_first_use(
+    ChatCompletion, globals(), "_validate_completion"
+)
 
 
 @lru_cache(maxsize=64)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pydantic import SecretStr, ValidationError
 
 from ._stream import deadline_error, event_error, scrubbed_event
+from ._validators import validate_json_on_first_use
 from .error_mapping import error_payload
 from .errors import GatewayError, ResponseParseError, StreamTruncatedError
 from .meta import GatewayMeta
@@ -30,16 +31,10 @@ __all__ = ["ResponsesStreamCore"]
 _NO_EVENTS: list[ResponseStreamEvent] = []
 
 
-# The validator itself, as on the chat stream. Looked up on the first event (the model builds on
-# first use, not at import): then rebound to the validator.
-def _first_event(data: str) -> ResponseStreamEvent:
-    global _validate_event
-    _validate_event = ResponseStreamEvent.__pydantic_validator__.validate_json
-    result: ResponseStreamEvent = ResponseStreamEvent.__pydantic_validator__.validate_json(data)
-    return result
-
-
-_validate_event: Callable[[str], ResponseStreamEvent] = _first_event
+# The validator itself, bound on the first event (_validators says why).
+_validate_event: Callable[[str], ResponseStreamEvent] = validate_json_on_first_use(
+    ResponseStreamEvent, globals(), "_validate_event"
+)
 
 
 class ResponsesStreamCore:

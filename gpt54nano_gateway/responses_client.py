@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from ._client_core import Call, ClientCore, parsed_url
 from ._responses_stream import ResponsesStreamCore
+from ._validators import validate_json_on_first_use
 from .client import AsyncGatewayClient, GatewayClient, Options, _AsyncEvents, _Events
 from .error_mapping import error_payload
 from .errors import GatewayError
@@ -43,16 +44,10 @@ __all__ = ["AsyncResponses", "AsyncResponsesStream", "Responses", "ResponsesStre
 T = TypeVar("T")
 
 
-# The validator itself, as for chat completions. Looked up on first use (the model builds on
-# first use, not at import): then rebound to the validator.
-def _first_response(body: bytes) -> Response:
-    global _validate_response
-    _validate_response = Response.__pydantic_validator__.validate_json
-    result: Response = Response.__pydantic_validator__.validate_json(body)
-    return result
-
-
-_validate_response: Callable[[bytes], Response] = _first_response
+# The validator itself, bound on the first response (_validators says why).
+_validate_response: Callable[[bytes], Response] = validate_json_on_first_use(
+    Response, globals(), "_validate_response"
+)
 _PROVIDER_PREFIX = "openai/"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -110,17 +111,25 @@ def test_errors_carry_the_documented_attributes() -> None:
     assert hasattr(error, "partial")
 
 
+def fresh_interpreter(code: str) -> Any:
+    """What ``code``, run in a fresh interpreter, prints as JSON: imports measured from cold."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"import json\n{code}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
 def test_import_pulls_in_no_framework_and_no_emulator() -> None:
     # Touch every public name: the package loads its modules lazily, on first access.
-    code = (
-        "import json, sys, gpt54nano_gateway as gw\n"
+    modules = fresh_interpreter(
+        "import sys, gpt54nano_gateway as gw\n"
         "[getattr(gw, name) for name in gw.__all__]\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    modules = json.loads(result.stdout)
     forbidden = [
         m
         for m in modules
@@ -133,11 +142,8 @@ def test_import_pulls_in_no_framework_and_no_emulator() -> None:
 
 
 def test_bare_import_is_lazy() -> None:
-    code = "import sys, gpt54nano_gateway\nprint('pydantic.main' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.strip() == "False"
+    code = "import sys, gpt54nano_gateway\nprint(json.dumps('pydantic.main' in sys.modules))"
+    assert fresh_interpreter(code) is False
 
 
 def test_version_and_user_agent() -> None:
@@ -157,7 +163,7 @@ def test_importing_the_public_names_builds_no_model_and_loads_no_aiohttp() -> No
     # use (defer_build), and aiohttp loads with the first async pool, not at import.
     # Every model of every loaded module of the package counts, the Responses ones included.
     code = (
-        "import json, sys, pydantic, gpt54nano_gateway as gw\n"
+        "import sys, pydantic, gpt54nano_gateway as gw\n"
         "[getattr(gw, name) for name in gw.__all__]\n"
         "models = {f'{m.__name__}.{n}': v for m in list(sys.modules.values())\n"
         "    if m.__name__.startswith('gpt54nano_gateway') for n, v in vars(m).items()\n"
@@ -165,60 +171,72 @@ def test_importing_the_public_names_builds_no_model_and_loads_no_aiohttp() -> No
         "built = sorted(n for n, model in models.items() if model.__pydantic_complete__)\n"
         "print(json.dumps([len(models) > 60, built, 'aiohttp' in sys.modules]))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(result.stdout) == [True, [], False]
+    assert fresh_interpreter(code) == [True, [], False]
 
 
 def test_the_chat_path_loads_none_of_the_responses_modules() -> None:
     code = (
-        "import json, sys\n"
+        "import sys\n"
         "from gpt54nano_gateway import ChatRequest, GatewayClient, GatewayConfig\n"
         "loaded = [m for m in sys.modules if m.startswith('gpt54nano_gateway.respons')]\n"
         "print(json.dumps(sorted(loaded)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(result.stdout) == []
+    assert fresh_interpreter(code) == []
 
 
 @pytest.mark.parametrize(
-    ("name", "document"),
+    ("module", "hook", "model", "document"),
     [
         (
-            "Response",
-            '{"id": "r", "object": "response", "status": "completed", "output": []}',
+            "_client_core",
+            "_validate_completion",
+            "wire.ChatCompletion",
+            b'{"id": "c", "choices": []}',
         ),
         (
-            "ResponseStreamEvent",
+            "_stream",
+            "_validate_chunk",
+            "wire.ChatCompletionChunk",
+            '{"id": "c", "choices": [{"index": 0, "delta": {"content": "hi"}}]}',
+        ),
+        (
+            "responses_client",
+            "_validate_response",
+            "responses_wire.Response",
+            b'{"id": "r", "object": "response", "status": "completed", "output": []}',
+        ),
+        (
+            "_responses_stream",
+            "_validate_event",
+            "responses_wire.ResponseStreamEvent",
             '{"type": "response.output_text.delta", "sequence_number": 1, "item_id": "m",'
             ' "output_index": 0, "content_index": 0, "delta": "hi"}',
         ),
     ],
 )
-def test_the_responses_validators_build_on_first_use(name: str, document: str) -> None:
-    # The first document goes through the module's first-use hook, which rebinds the validator.
-    module, hook = {
-        "Response": ("responses_client", "_validate_response"),
-        "ResponseStreamEvent": ("_responses_stream", "_validate_event"),
-    }[name]
+def test_the_hot_path_validators_build_on_first_use(
+    module: str, hook: str, model: str, document: str | bytes
+) -> None:
+    # The first document goes through the module's stand-in, which builds the model and rebinds
+    # the module's name to the validator itself; a second document goes straight to it.
+    home, name = model.split(".")
     code = (
-        "import json\n"
-        f"from gpt54nano_gateway import {module} as m\n"
-        f"from gpt54nano_gateway.responses_wire import {name}\n"
-        f"before = [m.{hook}.__name__, {name}.__pydantic_complete__]\n"
-        f"value = m.{hook}({document!r})\n"
-        f"after = [isinstance(value, {name}), {name}.__pydantic_complete__,\n"
-        f"    m.{hook} == {name}.__pydantic_validator__.validate_json]\n"
-        "print(json.dumps([before, after]))\n"
+        (
+            f"from gpt54nano_gateway import {module} as m\n"
+            f"from gpt54nano_gateway.{home} import {name} as Model\n"
+            "stand_in = m.HOOK\n"
+            "before = [stand_in.__name__, Model.__pydantic_complete__]\n"
+            "first = m.HOOK(DOCUMENT)\n"
+            "rebound = m.HOOK == Model.__pydantic_validator__.validate_json\n"
+            "second = m.HOOK(DOCUMENT)\n"
+            "complete = Model.__pydantic_complete__\n"
+            "after = [type(first) is Model, first == second, complete, rebound]\n"
+            "print(json.dumps([before, after]))\n"
+        )
+        .replace("HOOK", hook)
+        .replace("DOCUMENT", repr(document))
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    first = {"Response": "_first_response", "ResponseStreamEvent": "_first_event"}[name]
-    assert json.loads(result.stdout) == [[first, False], [True, True, True]]
+    assert fresh_interpreter(code) == [[f"{hook}_on_first_use", False], [True, True, True, True]]
 
 
 def test_deferred_models_validate_on_first_use() -> None:
@@ -226,9 +244,7 @@ def test_deferred_models_validate_on_first_use() -> None:
         "from gpt54nano_gateway import ChatCompletionChunk\n"
         "chunk = ChatCompletionChunk.model_validate_json("
         '\'{"id": "c", "choices": [{"index": 0, "delta": {"content": "hi"}}]}\')\n'
-        "print(chunk.choices[0].delta.content, ChatCompletionChunk.__pydantic_complete__)\n"
+        "complete = ChatCompletionChunk.__pydantic_complete__\n"
+        "print(json.dumps([chunk.choices[0].delta.content, complete]))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.split() == ["hi", "True"]
+    assert fresh_interpreter(code) == ["hi", True]
