@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from gpt54nano_gateway import AsyncGatewayClient, GatewayClient, GatewayConfig, GatewayTimeoutError
+from tests.support.raw_http import read_request
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -44,19 +45,7 @@ class DripServer:
     def _serve(self) -> None:
         conn, _ = self._sock.accept()
         with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += conn.recv(65536)
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = int(
-                next(
-                    line.split(b":")[1]
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length")
-                )
-            )
-            while len(body) < length:
-                body += conn.recv(65536)
+            read_request(conn)
             try:
                 conn.sendall(self.head)
                 for _ in range(DRIP_PIECES):

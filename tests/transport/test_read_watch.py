@@ -35,6 +35,7 @@ from gpt54nano_gateway import (
     GatewayTimeoutError,
     RetryPolicy,
 )
+from tests.support.raw_http import read_request
 
 pytestmark = pytest.mark.timeout(60)
 aiohttp = pytest.importorskip("aiohttp")
@@ -78,17 +79,7 @@ class PacedServer:
 
     def _answer(self, conn: socket.socket) -> None:
         with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += conn.recv(65536)
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            while len(body) < length:
-                body += conn.recv(65536)
+            read_request(conn)
             try:
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
