@@ -61,7 +61,8 @@ def mock_client() -> httpx.Client:
 
 
 def path_object(path: str, http: httpx.Client) -> Any:
-    """The benchmark path ``path`` (an object with ``call``), its HTTP going to ``http``."""
+    """The benchmark path ``path`` (an object with ``call`` and ``first``), its HTTP going to
+    ``http``."""
     import run as bench  # the builders of the benchmark paths
 
     target = Target(root_url="http://127.0.0.1:9")  # never contacted: the mock answers
@@ -70,6 +71,7 @@ def path_object(path: str, http: httpx.Client) -> Any:
 
         class _Raw:
             call = staticmethod(raw.create)
+            first = staticmethod(raw.first)
 
         return _Raw()
     if path in ("transport", "ChatGPT54Nano", "GPT54Nano"):

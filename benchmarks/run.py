@@ -674,6 +674,8 @@ CALLGRIND_KINDS = {
     "chunk": ("callgrind_chunks.py", (100, 600), "callgrind"),
     "request": ("callgrind_requests.py", (10, 60), "callgrind-request"),
     "async chunk": ("callgrind_async.py", (100, 600), "callgrind-async"),
+    # One more stream to its first token (one-token answers): time to first token, deterministic.
+    "first token": ("callgrind_first_token.py", (5, 30), "callgrind-first-token"),
 }
 # The async kind has paths of its own (callgrind_async.PATHS: a real socket, no mock).
 CALLGRIND_ASYNC_PATHS = ("raw aiohttp", "raw httpx", "transport", "transport (httpx pool)")
@@ -1004,7 +1006,10 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
         floors = CALLGRIND_ASYNC_FLOORS if kind == "async chunk" else CALLGRIND_FLOORS
         if not any(cg.values()):
             continue
-        what = "request (non-streamed)" if kind == "request" else "stream chunk"
+        what = {
+            "request": "request (non-streamed)",
+            "first token": "stream to its first token",
+        }.get(kind, "stream chunk")
         mode = "async" if kind == "async chunk" else "sync"
         add(
             f"## Instructions per {what} (callgrind, deterministic; "
@@ -1019,6 +1024,9 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
             "no sockets",
             "async chunk": "one async stream over loopback TCP from a server in the same loop, "
             "one event per read (the server's instructions are in every row: compare rows)",
+            "first token": "sequential one-token streams from `callgrind_chunks`' mock, each the"
+            " path's `first` of the time-to-first-token rows (the transport paths drop the stream"
+            " at the first token, the adapters and their floors read its end)",
         }[kind]
         add(f"`valgrind --tool=callgrind python benchmarks/{script} PATH N`: {source}.")
         add("")
@@ -1237,6 +1245,17 @@ def targets(results: Results, sizes: Sizes) -> list[tuple[str, str, bool | None]
                     lambda v: v <= 0,
                 )
             )
+        cg_ours = ours.removesuffix(" (GatewayClient)")
+        value = results.get("callgrind-first-token", cg_ours)
+        base = results.get("callgrind-first-token", floor)
+        rows.append(
+            _row(
+                f"{ours}: client instructions to the first token ≤ {floor}'s (callgrind)",
+                value.median / base.median if value and base else None,
+                "{:.3f}×",
+                lambda v: v <= 1.00,
+            )
+        )
     # The earlier goals (benchmarks of 2026-11-25), kept: per request, no regression.
     for ours, floor in (("ChatGPT54Nano", "LangChain floor"), ("GPT54Nano", "LlamaIndex floor")):
         for mode in ("sync", "async"):
