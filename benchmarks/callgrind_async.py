@@ -43,6 +43,25 @@ _HEAD = (
 )
 
 
+def request_end(received: bytes) -> int | None:
+    """Where the first whole request in ``received`` ends (head and content-length body), or
+    ``None`` while it is still arriving."""
+    head, sep, body = received.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.lower().split(b"\r\n")[1:]
+            if line.startswith(b"content-length:")
+        ),
+        0,
+    )
+    if len(body) < length:
+        return None
+    return len(head) + len(sep) + length
+
+
 class _Server(asyncio.Protocol):
     """Answers the request (once its body is in) with ``items``, one HTTP chunk per write."""
 
@@ -54,18 +73,8 @@ class _Server(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received += data
-        head, sep, body = self.received.partition(b"\r\n\r\n")
-        if not sep:
-            return
-        length = next(
-            (
-                int(line.split(b":")[1])
-                for line in head.lower().split(b"\r\n")[1:]
-                if line.startswith(b"content-length:")
-            ),
-            0,
-        )
-        if len(body) < length:
+        end = request_end(self.received)
+        if end is None:
             return
         self.received = b""
         self.transport.write(_HEAD)

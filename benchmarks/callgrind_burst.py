@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import Target
+from callgrind_async import request_end
 from callgrind_requests import completion_body
 
 IN_FLIGHT = 256
@@ -78,21 +79,9 @@ class _Server(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received += data
-        while True:  # keep-alive: possibly more than one request per connection over time
-            head, sep, body = self.received.partition(b"\r\n\r\n")
-            if not sep:
-                return
-            length = next(
-                (
-                    int(line.split(b":")[1])
-                    for line in head.lower().split(b"\r\n")[1:]
-                    if line.startswith(b"content-length:")
-                ),
-                0,
-            )
-            if len(body) < length:
-                return
-            self.received = body[length:]
+        # keep-alive: more than one request per connection over time
+        while (end := request_end(self.received)) is not None:
+            self.received = self.received[end:]
             self.hold.add(self.transport)
 
 

@@ -18,20 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import httpx
 from callgrind_chunks import mock_client
-from callgrind_requests import PATHS, PROMPT, path_object
+from callgrind_requests import PATHS
+from callgrind_requests import run as run_calls
 
 __all__ = ["PATHS", "run"]
 
 
 def run(path: str, k: int) -> int:
-    http: httpx.Client = mock_client(1)  # the role chunk, one content chunk, finish, usage
-    obj = path_object(path, http)
-    obj.first(PROMPT)  # first use: model builds, caches (cancelled by the difference anyway)
-    for _ in range(k):
-        obj.first(PROMPT)
-    return k
+    # The role chunk, one content chunk, finish, usage, [DONE]: one token per stream.
+    return run_calls(path, k, method="first", http=mock_client(1))
 
 
 if __name__ == "__main__":

@@ -98,11 +98,13 @@ def path_object(path: str, http: httpx.Client) -> Any:
     raise SystemExit(f"unknown path {path!r}; one of {PATHS}")
 
 
-def run(path: str, n: int) -> int:
-    obj = path_object(path, mock_client())
-    obj.call(PROMPT)  # first use: model builds, caches (cancelled by the difference anyway)
+def run(path: str, n: int, method: str = "call", http: httpx.Client | None = None) -> int:
+    """``n`` sequential ``method(PROMPT)`` calls on the path (after one first-use call), its
+    HTTP going to ``http`` (default: one JSON completion per request)."""
+    call = getattr(path_object(path, http or mock_client()), method)
+    call(PROMPT)  # first use: model builds, caches (cancelled by the difference anyway)
     for _ in range(n):
-        obj.call(PROMPT)
+        call(PROMPT)
     return n
 
 

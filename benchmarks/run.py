@@ -667,41 +667,105 @@ def measure_ttft(sizes: Sizes, results: Results) -> None:
 
 CALLGRIND_PATHS = ("raw httpx", "transport", "LangChain floor", "ChatGPT54Nano")
 CALLGRIND_PATHS += ("LlamaIndex floor", "GPT54Nano")
-# The async stream through LangChain (callgrind_chunks.py's "PATH async"); chunks only.
-CALLGRIND_LC_ASYNC_PATHS = ("LangChain floor async", "ChatGPT54Nano async")
-# What is counted: (script, the two sizes, the results key). One more chunk of a stream, and one
-# more non-streamed request, each the difference of two runs (start-up and imports cancelled).
-CALLGRIND_KINDS = {
-    "chunk": ("callgrind_chunks.py", (100, 600), "callgrind"),
-    "request": ("callgrind_requests.py", (10, 60), "callgrind-request"),
-    "async chunk": ("callgrind_async.py", (100, 600), "callgrind-async"),
-    # One more stream to its first token (one-token answers): time to first token, deterministic.
-    "first token": ("callgrind_first_token.py", (5, 30), "callgrind-first-token"),
-    # One more burst of BURST_IN_FLIGHT requests, reported per request.
-    "burst": ("callgrind_burst.py", (1, 2), "callgrind-burst"),
-}
-# The pool choices callgrind_burst.py counts (httpcore's pool is slow under
-# callgrind, ~5 min per run: the non-default `async_transport='httpx'` is left to the µs rows).
-CALLGRIND_BURST_PATHS = ("raw httpx", "raw httpx + httpx-aiohttp", "transport")
-CALLGRIND_BURST_FLOORS = {"transport": "raw httpx", "raw httpx + httpx-aiohttp": "raw httpx"}
-# The async kind has paths of its own (callgrind_async.PATHS: a real socket, no mock).
-CALLGRIND_ASYNC_PATHS = ("raw aiohttp", "raw httpx", "transport", "transport (httpx pool)")
-CALLGRIND_ASYNC_PATHS += ("ChatGPT54Nano", "GPT54Nano")
 CALLGRIND_FLOORS = {
     "transport": "raw httpx",
     "ChatGPT54Nano": "LangChain floor",
     "GPT54Nano": "LlamaIndex floor",
     "ChatGPT54Nano async": "LangChain floor async",
 }
-CALLGRIND_ASYNC_FLOORS = {"transport": "raw aiohttp", "transport (httpx pool)": "raw httpx"}
 
 
-def _callgrind_paths(kind: str) -> tuple[str, ...]:
-    if kind == "async chunk":
-        return CALLGRIND_ASYNC_PATHS
-    if kind == "burst":
-        return CALLGRIND_BURST_PATHS
-    return CALLGRIND_PATHS + CALLGRIND_LC_ASYNC_PATHS if kind == "chunk" else CALLGRIND_PATHS
+@dataclasses.dataclass(frozen=True)
+class CallgrindKind:
+    """One deterministic count: ``script PATH N`` under callgrind at two sizes N; one more unit
+    costs (I(large) − I(small)) / ((large − small) · per_size), start-up and imports cancelled."""
+
+    script: str
+    sizes: tuple[int, int]
+    key: str  # the results key
+    paths: tuple[str, ...]
+    what: str  # the section heading's "Instructions per …"
+    unit: str  # the column's "instructions per …"
+    mode: str  # the heading's last part
+    source: str  # what one run does
+    floors: dict[str, str] = dataclasses.field(default_factory=lambda: CALLGRIND_FLOORS)
+    per_size: int = 1  # units in one step of N (a burst is BURST_IN_FLIGHT requests)
+
+
+CALLGRIND_KINDS = {
+    "chunk": CallgrindKind(
+        "callgrind_chunks.py",
+        (100, 600),
+        "callgrind",
+        # with the async stream through LangChain (callgrind_chunks.py's "PATH async")
+        (*CALLGRIND_PATHS, "LangChain floor async", "ChatGPT54Nano async"),
+        "stream chunk",
+        "chunk",
+        "sync; `… async`: the async API",
+        "one stream from an `httpx.MockTransport` handing out one event per read, no sockets",
+    ),
+    "request": CallgrindKind(
+        "callgrind_requests.py",
+        (10, 60),
+        "callgrind-request",
+        CALLGRIND_PATHS,
+        "request (non-streamed)",
+        "request",
+        "sync",
+        "sequential requests answered by an `httpx.MockTransport` (one JSON body), no sockets",
+    ),
+    "async chunk": CallgrindKind(
+        "callgrind_async.py",
+        (100, 600),
+        "callgrind-async",
+        # paths of its own (callgrind_async.PATHS: a real socket, no mock)
+        (
+            "raw aiohttp",
+            "raw httpx",
+            "transport",
+            "transport (httpx pool)",
+            "ChatGPT54Nano",
+            "GPT54Nano",
+        ),
+        "stream chunk",
+        "chunk",
+        "async",
+        "one async stream over loopback TCP from a server in the same loop, one event per read"
+        " (the server's instructions are in every row: compare rows)",
+        floors={"transport": "raw aiohttp", "transport (httpx pool)": "raw httpx"},
+    ),
+    # One more stream to its first token (one-token answers): time to first token, deterministic.
+    "first token": CallgrindKind(
+        "callgrind_first_token.py",
+        (5, 30),
+        "callgrind-first-token",
+        CALLGRIND_PATHS,
+        "stream to its first token",
+        "stream",
+        "sync",
+        "sequential one-token streams from `callgrind_chunks`' mock, each the path's `first` of"
+        " the time-to-first-token rows (the transport paths drop the stream at the first token,"
+        " the adapters and their floors read its end)",
+    ),
+    # One more burst, per request. httpcore's pool is slow under callgrind (~5 min a run): the
+    # non-default `async_transport='httpx'` is left to the µs rows.
+    "burst": CallgrindKind(
+        "callgrind_burst.py",
+        (1, 2),
+        "callgrind-burst",
+        ("raw httpx", "raw httpx + httpx-aiohttp", "transport"),
+        f"request at {BURST_IN_FLIGHT} in flight",
+        "request",
+        "async",
+        f"bursts of {BURST_IN_FLIGHT} non-streamed requests after a warm-up burst, built as the"
+        " in-flight rows build them, against a server in the same loop that holds each answer"
+        " until 100 requests wait (every pool's connection limit). User-space instructions only:"
+        " the kernel's share of the CPU per request (sockets, epoll), which the µs rows include,"
+        " is not counted",
+        floors={"transport": "raw httpx", "raw httpx + httpx-aiohttp": "raw httpx"},
+        per_size=BURST_IN_FLIGHT,
+    ),
+}
 
 
 def _instructions(script: str, path: str, size: int) -> subprocess.Popen[str]:
@@ -744,15 +808,15 @@ def measure_callgrind(sizes: Sizes, results: Results) -> None:
         return
     jobs = [
         (kind, path, n)
-        for kind, (_, kind_sizes, _) in CALLGRIND_KINDS.items()
-        for path in _callgrind_paths(kind)
-        for n in kind_sizes
+        for kind, spec in CALLGRIND_KINDS.items()
+        for path in spec.paths
+        for n in spec.sizes
     ]
     log(f"callgrind: {len(jobs)} runs, two at a time")
     totals: dict[tuple[str, str, int], int] = {}
     for i in range(0, len(jobs), 2):
         running = [
-            (job, _instructions(CALLGRIND_KINDS[job[0]][0], job[1], job[2]))
+            (job, _instructions(CALLGRIND_KINDS[job[0]].script, job[1], job[2]))
             for job in jobs[i : i + 2]
         ]
         for job, proc in running:
@@ -760,15 +824,14 @@ def measure_callgrind(sizes: Sizes, results: Results) -> None:
                 totals[job] = _read_total(proc)
             except Exception as exc:
                 results.notes[f"callgrind {job[0]} {job[1]}"] = f"failed: {_short(exc)}"
-    for kind, (_, (small, large), key) in CALLGRIND_KINDS.items():
-        for path in _callgrind_paths(kind):
+    for kind, spec in CALLGRIND_KINDS.items():
+        small, large = spec.sizes
+        for path in spec.paths:
             if (kind, path, small) in totals and (kind, path, large) in totals:
                 one_more = (totals[(kind, path, large)] - totals[(kind, path, small)]) / (
-                    large - small
+                    (large - small) * spec.per_size
                 )
-                if kind == "burst":
-                    one_more /= BURST_IN_FLIGHT  # per request, not per burst
-                results.stat(key, path).add(one_more)
+                results.stat(spec.key, path).add(one_more)
 
 
 def measure_rss(target: Target, sizes: Sizes, results: Results) -> None:
@@ -1012,49 +1075,24 @@ def render(results: Results, sizes: Sizes, meta: dict[str, Any]) -> str:
             cells.append(f"{value / floor:.2f}×" if value is not None and floor else "–")
         add(f"| {path.name} | " + " | ".join(cells) + " |")
     add("")
-    for kind, (script, (small, large), key) in CALLGRIND_KINDS.items():
-        cg = {path: results.get(key, path) for path in _callgrind_paths(kind)}
-        floors = {"async chunk": CALLGRIND_ASYNC_FLOORS, "burst": CALLGRIND_BURST_FLOORS}.get(
-            kind, CALLGRIND_FLOORS
-        )
+    for spec in CALLGRIND_KINDS.values():
+        cg = {path: results.get(spec.key, path) for path in spec.paths}
         if not any(cg.values()):
             continue
-        what = {
-            "request": "request (non-streamed)",
-            "first token": "stream to its first token",
-            "burst": f"request at {BURST_IN_FLIGHT} in flight",
-        }.get(kind, "stream chunk")
-        mode = "async" if kind in ("async chunk", "burst") else "sync"
-        per = f"{large - small}" if kind != "burst" else f"({large - small} × {BURST_IN_FLIGHT})"
+        small, large = spec.sizes
+        step = large - small
+        per = f"{step}" if spec.per_size == 1 else f"({step} × {spec.per_size})"
         add(
-            f"## Instructions per {what} (callgrind, deterministic; "
-            f"(I({large}) − I({small})) / {per}, "
-            f"{'sync; `… async`: the async API' if kind == 'chunk' else mode})"
+            f"## Instructions per {spec.what} (callgrind, deterministic; "
+            f"(I({large}) − I({small})) / {per}, {spec.mode})"
         )
         add("")
-        source = {
-            "chunk": "one stream from an `httpx.MockTransport` handing out one event per read, "
-            "no sockets",
-            "request": "sequential requests answered by an `httpx.MockTransport` (one JSON body), "
-            "no sockets",
-            "async chunk": "one async stream over loopback TCP from a server in the same loop, "
-            "one event per read (the server's instructions are in every row: compare rows)",
-            "first token": "sequential one-token streams from `callgrind_chunks`' mock, each the"
-            " path's `first` of the time-to-first-token rows (the transport paths drop the stream"
-            " at the first token, the adapters and their floors read its end)",
-            "burst": f"bursts of {BURST_IN_FLIGHT} non-streamed requests after a warm-up burst,"
-            " built as the in-flight rows build them, against a server in the same loop that"
-            " holds each answer until 100 requests wait (every pool's connection limit). User-"
-            "space instructions only: the kernel's share of the CPU per request (sockets, epoll),"
-            " which the µs rows include, is not counted",
-        }[kind]
-        add(f"`valgrind --tool=callgrind python benchmarks/{script} PATH N`: {source}.")
+        add(f"`valgrind --tool=callgrind python benchmarks/{spec.script} PATH N`: {spec.source}.")
         add("")
-        unit = {"async chunk": "chunk", "burst": "request", "first token": "stream"}.get(kind, kind)
-        add(f"| path | instructions per {unit} | × floor |")
+        add(f"| path | instructions per {spec.unit} | × floor |")
         add("|---|---|---|")
         for path, stat in cg.items():
-            floor = cg.get(floors.get(path, ""))
+            floor = cg.get(spec.floors.get(path, ""))
             add(
                 f"| {path} | {stat.median:,.0f} | "
                 f"{(f'{stat.median / floor.median:.2f}×') if stat and floor else '–'} |"
